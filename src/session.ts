@@ -51,6 +51,13 @@ export interface SessionOptions {
   probe?: boolean;
   /** Resend rounds in a row without progress before tokens go to `retry()`. Default 3. */
   retryLimit?: number;
+  /**
+   * Milliseconds to watch a pool entry's first connection after the TLS
+   * handshake before writing: TLS 1.3 servers reject a client certificate
+   * only after the handshake, so this turns a rejection into a clear
+   * `TlsError` instead of a lost connection. 0 disables. Default 100.
+   */
+  handshakeGrace?: number;
 }
 
 /** Credentials for a connection: a client certificate (PEM strings or files). */
@@ -91,6 +98,7 @@ class PoolEntry {
       readTailTimeout: options.readTailTimeout,
       probe: options.probe,
       retryLimit: options.retryLimit,
+      handshakeGrace: options.handshakeGrace,
     });
   }
 

@@ -50,6 +50,14 @@ export interface BinaryDispatcherOptions {
   readonly probe?: boolean;
   /** Resend rounds in a row without progress before giving up. Default 3. */
   readonly retryLimit?: number;
+  /**
+   * Milliseconds to watch the first connection after its handshake before
+   * writing, so that a server rejecting the client certificate (TLS 1.3
+   * shows that only after the handshake, often as a bare EOF) fails the
+   * send with a clear error instead of a lost connection. 0 disables.
+   * Default 100.
+   */
+  readonly handshakeGrace?: number;
 }
 
 const TEXT = new TextEncoder();
@@ -64,6 +72,8 @@ export class BinaryDispatcher {
   readonly #writeTimeout: number;
   readonly #tailTimeout: number;
   readonly #retryLimit: number;
+  readonly #handshakeGrace: number;
+  #verified = false;
   #probe: boolean;
   readonly #probeEncoder: NotificationEncoder;
   readonly #queue: SendJob[] = [];
@@ -87,6 +97,7 @@ export class BinaryDispatcher {
     this.#tailTimeout = options.readTailTimeout ?? 3000;
     this.#probe = options.probe ?? true;
     this.#retryLimit = options.retryLimit ?? 3;
+    this.#handshakeGrace = options.handshakeGrace ?? 100;
     if (![0, 1, 2].includes(this.#command)) {
       throw new RangeError(`command must be 0, 1 or 2, got ${this.#command}`);
     }
@@ -246,6 +257,21 @@ export class BinaryDispatcher {
       serial: link.serial,
       label: this.#label,
     });
+    if (!this.#verified && this.#handshakeGrace > 0) {
+      await settleWithin(link.readerDone, this.#handshakeGrace);
+      if (link.state === "dead") {
+        const cause = link.failure;
+        if (cause instanceof TlsError) throw cause;
+        throw new TlsError(
+          `${this.#label} closed the connection right after the TLS handshake ` +
+            `(${
+              cause instanceof Error ? cause.message : "EOF"
+            }): it most likely rejected the client certificate`,
+          { cause },
+        );
+      }
+      this.#verified = true;
+    }
     return link;
   }
 
@@ -463,6 +489,8 @@ export class BinaryDispatcher {
       } else {
         this.#acceptUpTo(link, id - 1);
         link.resolveUpTo(id, () => {});
+        // Innocent notifications after the failed one go back first.
+        this.#discardRest(link);
         if (kind.kind === "token") {
           link.progressed = true;
           job.fail(index, status, text);
@@ -473,7 +501,8 @@ export class BinaryDispatcher {
             job.toRetry(index);
             job.abandonUnwritten();
           } else if (kind.includeReported) {
-            job.requeue(index);
+            // The culprit is resent too; it stalls its own job only.
+            this.#resend(job, index, link, true);
           } else {
             job.toRetry(index);
           }
@@ -526,6 +555,7 @@ export class BinaryDispatcher {
       return;
     }
     this.#retire(link);
+    link.failure = error;
     const rejected = error instanceof TlsError && link.received === 0 &&
       link.resolvedUpTo === 0;
     const what = error instanceof Error ? error.message : "connection closed";
@@ -567,7 +597,7 @@ export class BinaryDispatcher {
     link.resolveUpTo(link.nextId - 1, (job, index, id) => {
       job.addError(error[0], error[1]);
       if (id <= flushed) job.toRetry(index);
-      else this.#resend(job, index, link);
+      else this.#resend(job, index, link, true);
     });
   }
 
@@ -575,15 +605,19 @@ export class BinaryDispatcher {
   #discardRest(link: BinaryLink): void {
     link.resolveUpTo(
       link.nextId - 1,
-      (job, index) => this.#resend(job, index, link),
+      (job, index) => this.#resend(job, index, link, false),
     );
   }
 
-  #resend(job: SendJob, index: number, link: BinaryLink): void {
+  /**
+   * Puts a token back for a fresh connection. `stall` counts a resend round
+   * against the job when the server resolved nothing on the link (a drop,
+   * or the job's own token failing again); notifications discarded after
+   * another notification's error are innocent and never stall.
+   */
+  #resend(job: SendJob, index: number, link: BinaryLink, stall: boolean): void {
     if (job.settled) return;
-    if (job.roundLink !== link.serial) {
-      // First token of this job lost with this link: one resend round. It
-      // is a stall when the server resolved nothing at all on the link.
+    if (stall && job.roundLink !== link.serial) {
       job.roundLink = link.serial;
       job.stalls = link.progressed ? 0 : job.stalls + 1;
     }

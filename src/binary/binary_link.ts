@@ -36,6 +36,8 @@ export class BinaryLink {
   probeId = 0;
   /** Whether the server resolved (accepted or failed) anything on this link. */
   progressed = false;
+  /** Why the connection ended, when it failed. */
+  failure: unknown;
   /** Bytes received from the server. */
   received = 0;
   /** When the link was opened (ms since epoch). */

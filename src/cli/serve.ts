@@ -1,0 +1,184 @@
+/**
+ * `cli.ts serve`: the mock APNs on the given ports until SIGINT/SIGTERM.
+ *
+ * @module
+ */
+
+import { MockBinaryGateway } from "../server/binary_gateway.ts";
+import * as demoPki from "../server/demo_pki.ts";
+import { MockFeedbackService } from "../server/feedback_service.ts";
+import { intOption, parseOptions, UsageError } from "./usage.ts";
+
+const HELP =
+  `Usage: cli.ts serve [--binary-port N] [--feedback-port N] [options]
+
+Runs the mock APNs binary gateway and feedback service on loopback, with
+client certificates required and checked against --ca. Without a port
+option both start on free ports. Prints one JSON line with the ports once
+ready; stops on SIGINT or SIGTERM.
+
+  --binary-port N        binary gateway port (0: any free port)
+  --feedback-port N      feedback service port (0: any free port)
+  --hostname HOST        address to bind (default 127.0.0.1)
+  --cert FILE --key FILE --ca FILE
+                         server certificate, key and client CA (default: the
+                         embedded test PKI, see src/server/demo_pki.ts)
+  --record FILE          append one JSON line per accepted notification
+  --fail HEX=STATUS      answer this token with STATUS (repeatable)
+  --fail-at INDEX=STATUS answer the INDEX-th notification of each
+                         connection (0-based) with STATUS (repeatable)
+  --shutdown-after N     status 10 after N accepted per connection
+  --drop-after N         drop the connection silently after N accepted
+  --read-delay MS        slow reader: pause after every read
+  --max-payload BYTES    payload limit (default 2048)
+  --feedback HEX@SECONDS feedback tuple to serve (repeatable)`;
+
+function pairs(
+  list: unknown,
+  name: string,
+  separator: string,
+): [string, string][] {
+  return ((list as string[] | undefined) ?? []).map((item) => {
+    const at = item.lastIndexOf(separator);
+    if (at <= 0) {
+      throw new UsageError(`--${name} takes A${separator}B, got "${item}"`);
+    }
+    return [item.slice(0, at), item.slice(at + 1)];
+  });
+}
+
+/**
+ * `cli.ts serve`.
+ *
+ * @param args the arguments after `serve`
+ * @param signal stops the servers when aborted (besides SIGINT/SIGTERM)
+ * @returns the exit code
+ */
+export async function runServe(
+  args: string[],
+  signal?: AbortSignal,
+): Promise<number> {
+  const { values } = parseOptions(args, {
+    "binary-port": { type: "string" },
+    "feedback-port": { type: "string" },
+    hostname: { type: "string" },
+    cert: { type: "string" },
+    key: { type: "string" },
+    ca: { type: "string" },
+    record: { type: "string" },
+    fail: { type: "string", multiple: true },
+    "fail-at": { type: "string", multiple: true },
+    "shutdown-after": { type: "string" },
+    "drop-after": { type: "string" },
+    "read-delay": { type: "string" },
+    "max-payload": { type: "string" },
+    feedback: { type: "string", multiple: true },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const files = [values.cert, values.key, values.ca];
+  if (
+    files.some((f) => f !== undefined) && files.some((f) => f === undefined)
+  ) {
+    throw new UsageError(
+      "give --cert, --key and --ca together (or none for the test PKI)",
+    );
+  }
+  const tls = values.cert === undefined
+    ? { cert: demoPki.serverCert, key: demoPki.serverKey, ca: demoPki.ca }
+    : {
+      cert: await Deno.readTextFile(values.cert as string),
+      key: await Deno.readTextFile(values.key as string),
+      ca: await Deno.readTextFile(values.ca as string),
+    };
+  const hostname = (values.hostname as string | undefined) ?? "127.0.0.1";
+  let binaryPort = intOption(values["binary-port"], "binary-port", 0, 65535);
+  let feedbackPort = intOption(
+    values["feedback-port"],
+    "feedback-port",
+    0,
+    65535,
+  );
+  if (binaryPort === undefined && feedbackPort === undefined) {
+    binaryPort = feedbackPort = 0;
+  }
+  const failTokens = new Map(
+    pairs(values.fail, "fail", "=").map(([hex, status]) => {
+      if (!/^([0-9a-fA-F]{2})+$/.test(hex)) {
+        throw new UsageError(`--fail: "${hex}" is not hex`);
+      }
+      return [hex.toLowerCase(), intOption(status, "fail status", 0, 255)!];
+    }),
+  );
+  const failAtIndex = new Map(
+    pairs(values["fail-at"], "fail-at", "=").map(([index, status]) => [
+      intOption(index, "fail-at index")!,
+      intOption(status, "fail-at status", 0, 255)!,
+    ]),
+  );
+  const tuples = pairs(values.feedback, "feedback", "@").map(
+    ([token, time]) => {
+      if (!/^([0-9a-fA-F]{2})+$/.test(token)) {
+        throw new UsageError(`--feedback: "${token}" is not hex`);
+      }
+      return { token, time: intOption(time, "feedback time", 0, 0xffff_ffff)! };
+    },
+  );
+
+  const stops: (() => Promise<void>)[] = [];
+  const ready: Record<string, unknown> = { hostname };
+  try {
+    if (binaryPort !== undefined) {
+      const gateway = new MockBinaryGateway({
+        ...tls,
+        hostname,
+        port: binaryPort,
+        retain: false,
+        record: values.record as string | undefined,
+        maxPayloadBytes: intOption(
+          values["max-payload"],
+          "max-payload",
+          0,
+          65535,
+        ),
+        faults: {
+          failTokens,
+          failAtIndex,
+          shutdownAfter: intOption(values["shutdown-after"], "shutdown-after"),
+          dropAfter: intOption(values["drop-after"], "drop-after"),
+          readDelayMs: intOption(values["read-delay"], "read-delay"),
+        },
+      });
+      stops.push(() => gateway.close());
+      ready.binaryPort = (await gateway.listen()).port;
+    }
+    if (feedbackPort !== undefined) {
+      const feedback = new MockFeedbackService({
+        ...tls,
+        hostname,
+        port: feedbackPort,
+        tuples,
+      });
+      stops.push(() => feedback.close());
+      ready.feedbackPort = (await feedback.listen()).port;
+    }
+    console.log(JSON.stringify(ready));
+    const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
+    signal?.addEventListener("abort", () => stop(), { once: true });
+    const onSignal = () => stop();
+    Deno.addSignalListener("SIGINT", onSignal);
+    Deno.addSignalListener("SIGTERM", onSignal);
+    try {
+      await stopped;
+    } finally {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+    }
+  } finally {
+    await Promise.all(stops.map((stop) => stop()));
+  }
+  return 0;
+}
