@@ -36,8 +36,12 @@ export class ApnsError extends Error {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
-  /** Brand check that works across library copies (and subclasses by `name`). */
+  /**
+   * `instanceof` through the prototype chain, and across copies of the
+   * library through a `Symbol.for` brand (matching the class by `name`).
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
     if (typeof value !== "object" || value === null || !(BRAND in value)) {
       return false;
     }
