@@ -23,13 +23,23 @@
  * @module
  */
 
-export { APNs, type FeedbackEntry } from "./src/apns.ts";
+export { APNs, type FeedbackEntry, type SendOptions } from "./src/apns.ts";
 export {
   type Credentials,
   Session,
   SessionConnection,
   type SessionOptions,
+  type TokenCredentials,
 } from "./src/session.ts";
+export {
+  BroadcastChannels,
+  type ChannelInfo,
+  type CreateChannelOptions,
+} from "./src/provider/broadcast.ts";
+export {
+  ProviderToken,
+  type ProviderTokenOptions,
+} from "./src/auth/provider_token.ts";
 export {
   type JsonValue,
   Message,
@@ -51,6 +61,7 @@ export {
   CertificateError,
   ConnectError,
   ConnectionClosedError,
+  HttpStatusError,
   MessageError,
   ProtocolError,
   TimeoutError,
@@ -65,6 +76,7 @@ export {
 export {
   classifyStatus,
   STATUS_TEXT,
+  type StatusClass,
   statusText,
 } from "./src/binary/status.ts";
 export type { BinaryCommand } from "./src/binary/notification_encoder.ts";

@@ -52,6 +52,16 @@ export const ADDRESSES: Readonly<Record<string, ResolvedAddress>> = Object
       port: 443,
       protocol: "h2",
     },
+    manage_broadcast_sandbox: {
+      hostname: "api-manage-broadcast.sandbox.push.apple.com",
+      port: 2195,
+      protocol: "h2",
+    },
+    manage_broadcast_production: {
+      hostname: "api-manage-broadcast.push.apple.com",
+      port: 2196,
+      protocol: "h2",
+    },
   });
 
 /**

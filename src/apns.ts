@@ -6,11 +6,76 @@
  */
 
 import { FeedbackDecoder } from "./binary/feedback.ts";
-import { TimeoutError } from "./errors.ts";
+import { AddressError, TimeoutError } from "./errors.ts";
 import { binaryLog as log } from "./log.ts";
+import type { BinaryDispatcher } from "./binary/binary_dispatcher.ts";
 import type { Message } from "./message.ts";
-import type { Result } from "./result.ts";
+import { Result } from "./result.ts";
 import type { SessionConnection } from "./session.ts";
+
+/** Options of {@linkcode APNs.send}. */
+export interface SendOptions {
+  /**
+   * Tokens to send the message to instead of `message.tokens`: an iterable
+   * or an async iterable, read as sending proceeds (bounded memory).
+   */
+  readonly tokens?: Iterable<string> | AsyncIterable<string>;
+  /**
+   * HTTP/2: keep each accepted notification's `apns-id` in
+   * `Result.apnsIds`. Default: true unless `tokens` is an async iterable.
+   */
+  readonly apnsIds?: boolean;
+}
+
+const BATCH = 10_000;
+const BATCHES_IN_FLIGHT = 4;
+
+/** Binary protocol: streams tokens as pipelined messages of {@linkcode BATCH}. */
+async function sendInBatches(
+  binary: BinaryDispatcher,
+  message: Message,
+  tokens: Iterable<string> | AsyncIterable<string>,
+): Promise<Result> {
+  const results: Result[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let batch: string[] = [];
+  const flush = async () => {
+    const part = message.withTokens(batch);
+    batch = [];
+    const p: Promise<void> = binary.send(part).then((r) => {
+      results.push(r);
+    }).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+  };
+  for await (const token of tokens) {
+    batch.push(token);
+    if (batch.length === BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+  await Promise.all(inFlight);
+  const failed = new Map<string, [number, string]>();
+  const errors: [number | null, string][] = [];
+  const retry: string[] = [];
+  let accepted = 0;
+  let retryable = true;
+  for (const r of results) {
+    accepted += r.accepted;
+    for (const [t, f] of r.failed) failed.set(t, f);
+    for (const e of r.errors) {
+      if (!errors.some(([c, x]) => c === e[0] && x === e[1])) errors.push(e);
+    }
+    retry.push(...r.retryTokens);
+    if (r.retryTokens.length > 0 && !r.needsRetry()) retryable = false;
+  }
+  return new Result(message, {
+    accepted,
+    failed,
+    errors,
+    retryTokens: retry,
+    retryable,
+  });
+}
 
 /** One feedback record: the device token (lower-case hex) and when APNs found it invalid. */
 export type FeedbackEntry = [token: string, when: Date];
@@ -31,6 +96,8 @@ export class APNs {
   readonly connection: SessionConnection;
 
   /**
+   * Creates a client over a connection handle.
+   *
    * @param connection a handle from `session.getConnection()` or `session.newConnection()`
    */
   constructor(connection: SessionConnection) {
@@ -44,18 +111,58 @@ export class APNs {
 
   /**
    * Sends the message to all its tokens. Several sends may be in flight on
-   * one connection; each resolves about one round trip after its last
-   * notification is written.
+   * one connection; each resolves once every token is resolved (about one
+   * round trip after its last notification is written).
    *
    * @param message the message
-   * @returns the outcome: accepted, `failed`, `errors`, `retry()`
+   * @param options `tokens` to send to instead of `message.tokens` (an
+   *   iterable or async iterable, streamed with bounded memory), and
+   *   `apnsIds` (HTTP/2: keep each accepted notification's apns-id)
+   * @returns the outcome: `accepted`, `failed`, `errors`, `retry()`
    * @throws {ApnsError} (rejects) when nothing could be sent: a bad
    *   certificate, a refused connection, a rejected TLS handshake, a timeout
    */
-  async send(message: Message): Promise<Result> {
+  async send(message: Message, options: SendOptions = {}): Promise<Result> {
     const entry = await this.connection.entry();
     try {
-      return await entry.dispatcher.send(message);
+      if (entry.http2) {
+        return await entry.http2.send(
+          message,
+          options.tokens ?? message.tokens,
+          options,
+        );
+      }
+      const binary = entry.binary!;
+      if (options.tokens === undefined) return await binary.send(message);
+      return await sendInBatches(binary, message, options.tokens);
+    } finally {
+      void this.connection.release(entry);
+    }
+  }
+
+  /**
+   * Sends a message to a broadcast channel (iOS 18 Live Activities) over an
+   * HTTP/2 connection (`api_sandbox`, `api_production`). The result treats
+   * the channel id like a token.
+   *
+   * @param channelId the channel (from `BroadcastChannels.create`)
+   * @param message the message; its tokens are ignored
+   * @param bundleId the app; default: the message's topic, else the certificate's
+   * @returns the outcome
+   */
+  async broadcast(
+    channelId: string,
+    message: Message,
+    bundleId?: string,
+  ): Promise<Result> {
+    const entry = await this.connection.entry();
+    try {
+      if (!entry.http2) {
+        throw new AddressError(
+          "broadcast push needs an HTTP/2 address (api_sandbox, api_production)",
+        );
+      }
+      return await entry.http2.broadcast(message, channelId, bundleId);
     } finally {
       void this.connection.release(entry);
     }
@@ -71,6 +178,13 @@ export class APNs {
    */
   async *feedback(): AsyncGenerator<FeedbackEntry, void, undefined> {
     const entry = await this.connection.entry();
+    if (entry.http2) {
+      throw new AddressError(
+        "the feedback service speaks the binary protocol (feedback_sandbox, " +
+          "feedback_production); the HTTP/2 API reports invalid tokens as 410 " +
+          "answers in Result.unregistered",
+      );
+    }
     entry.feedbackActive++;
     let conn;
     try {

@@ -17,7 +17,8 @@ export type ApnsErrorCode =
   | "ERR_APNS_TIMEOUT"
   | "ERR_APNS_CLOSED"
   | "ERR_APNS_PROTOCOL"
-  | "ERR_APNS_MESSAGE";
+  | "ERR_APNS_MESSAGE"
+  | "ERR_APNS_HTTP";
 
 /** Base class of every error this library throws on purpose. */
 export class ApnsError extends Error {
@@ -25,6 +26,8 @@ export class ApnsError extends Error {
   readonly code: ApnsErrorCode;
 
   /**
+   * Creates the error.
+   *
    * @param code stable error code
    * @param message human-readable explanation
    * @param options standard error options (`cause`)
@@ -52,7 +55,12 @@ export class ApnsError extends Error {
 
 /** A certificate or key is missing, unreadable, malformed or cannot be decrypted. */
 export class CertificateError extends ApnsError {
-  /** @param message what is wrong @param options `cause` */
+  /**
+   * Creates the error.
+   *
+   * @param message what is wrong
+   * @param options `cause`
+   */
   constructor(message: string, options?: ErrorOptions) {
     super("ERR_APNS_CERTIFICATE", message, options);
     this.name = "CertificateError";
@@ -61,7 +69,12 @@ export class CertificateError extends ApnsError {
 
 /** An address name is unknown or an address tuple is malformed. */
 export class AddressError extends ApnsError {
-  /** @param message what is wrong @param options `cause` */
+  /**
+   * Creates the error.
+   *
+   * @param message what is wrong
+   * @param options `cause`
+   */
   constructor(message: string, options?: ErrorOptions) {
     super("ERR_APNS_ADDRESS", message, options);
     this.name = "AddressError";
@@ -70,7 +83,12 @@ export class AddressError extends ApnsError {
 
 /** A connection could not be opened (refused, unreachable, DNS). */
 export class ConnectError extends ApnsError {
-  /** @param message what is wrong @param options `cause` */
+  /**
+   * Creates the error.
+   *
+   * @param message what is wrong
+   * @param options `cause`
+   */
   constructor(message: string, options?: ErrorOptions) {
     super("ERR_APNS_CONNECT", message, options);
     this.name = "ConnectError";
@@ -79,7 +97,12 @@ export class ConnectError extends ApnsError {
 
 /** The TLS handshake failed or the server rejected the client certificate. */
 export class TlsError extends ApnsError {
-  /** @param message what is wrong @param options `cause` */
+  /**
+   * Creates the error.
+   *
+   * @param message what is wrong
+   * @param options `cause`
+   */
   constructor(message: string, options?: ErrorOptions) {
     super("ERR_APNS_TLS", message, options);
     this.name = "TlsError";
@@ -88,7 +111,12 @@ export class TlsError extends ApnsError {
 
 /** An operation did not finish in its time limit. */
 export class TimeoutError extends ApnsError {
-  /** @param message what timed out @param options `cause` */
+  /**
+   * Creates the error.
+   *
+   * @param message what timed out
+   * @param options `cause`
+   */
   constructor(message: string, options?: ErrorOptions) {
     super("ERR_APNS_TIMEOUT", message, options);
     this.name = "TimeoutError";
@@ -97,7 +125,12 @@ export class TimeoutError extends ApnsError {
 
 /** The connection closed or failed while in use. */
 export class ConnectionClosedError extends ApnsError {
-  /** @param message what happened @param options `cause` */
+  /**
+   * Creates the error.
+   *
+   * @param message what happened
+   * @param options `cause`
+   */
   constructor(message: string, options?: ErrorOptions) {
     super("ERR_APNS_CLOSED", message, options);
     this.name = "ConnectionClosedError";
@@ -106,7 +139,12 @@ export class ConnectionClosedError extends ApnsError {
 
 /** The peer sent bytes that break the protocol. */
 export class ProtocolError extends ApnsError {
-  /** @param message what was wrong @param options `cause` */
+  /**
+   * Creates the error.
+   *
+   * @param message what was wrong
+   * @param options `cause`
+   */
   constructor(message: string, options?: ErrorOptions) {
     super("ERR_APNS_PROTOCOL", message, options);
     this.name = "ProtocolError";
@@ -115,9 +153,39 @@ export class ProtocolError extends ApnsError {
 
 /** A message cannot be built or sent as given (bad field types, payload that is not JSON). */
 export class MessageError extends ApnsError {
-  /** @param message what is wrong @param options `cause` */
+  /**
+   * Creates the error.
+   *
+   * @param message what is wrong
+   * @param options `cause`
+   */
   constructor(message: string, options?: ErrorOptions) {
     super("ERR_APNS_MESSAGE", message, options);
     this.name = "MessageError";
+  }
+}
+
+/** An HTTP/2 API request (channel management) got an error answer. */
+export class HttpStatusError extends ApnsError {
+  /** The HTTP status. */
+  readonly status: number;
+  /** Apple's reason string (may be empty). */
+  readonly reason: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param status the HTTP status
+   * @param reason Apple's reason
+   * @param what what was asked, for the message
+   */
+  constructor(status: number, reason: string, what: string) {
+    super(
+      "ERR_APNS_HTTP",
+      `${what}: HTTP ${status}${reason ? ` ${reason}` : ""}`,
+    );
+    this.name = "HttpStatusError";
+    this.status = status;
+    this.reason = reason;
   }
 }

@@ -6,7 +6,19 @@
  */
 
 /** Push types of the HTTP/2 provider API (`apns-push-type`). */
-export const PUSH_TYPES = Object.freeze(
+export const PUSH_TYPES: readonly [
+  "alert",
+  "background",
+  "location",
+  "voip",
+  "complication",
+  "fileprovider",
+  "mdm",
+  "liveactivity",
+  "pushtotalk",
+  "widgets",
+  "controls",
+] = Object.freeze(
   [
     "alert",
     "background",
@@ -177,6 +189,8 @@ export class Message {
   #bytes?: Uint8Array;
 
   /**
+   * Creates a message.
+   *
    * @param tokens one device token or many (hex strings, any case)
    * @param options payload fields and delivery options
    * @throws {TypeError} for values of the wrong type, or `payload` given

@@ -64,6 +64,8 @@ export class Result {
   readonly #retryable: boolean;
 
   /**
+   * Creates a result (the senders do; tests may too).
+   *
    * @param message the message that was sent
    * @param init the outcome
    */

@@ -15,10 +15,13 @@ import {
   loadCertificate,
   type LoadedCertificate,
 } from "./auth/certificate.ts";
+import { certificateDigestOfText } from "./auth/text_digest.ts";
+import { ProviderToken } from "./auth/provider_token.ts";
 import { BinaryDispatcher } from "./binary/binary_dispatcher.ts";
 import type { BinaryCommand } from "./binary/notification_encoder.ts";
 import { CertificateError, TimeoutError } from "./errors.ts";
 import { sessionLog as log } from "./log.ts";
+import { Http2Dispatcher } from "./provider/http2_dispatcher.ts";
 import type { Connection, Transport } from "./transport/types.ts";
 
 /** Settings of a {@linkcode Session}; all optional. Times in milliseconds. */
@@ -58,23 +61,53 @@ export interface SessionOptions {
    * `TlsError` instead of a lost connection. 0 disables. Default 100.
    */
   handshakeGrace?: number;
+  /** HTTP/2: most connections per pool entry. Default 2. */
+  maxConnections?: number;
+  /** HTTP/2: time allowed for one request's answer. Default 30000. */
+  requestTimeout?: number;
+  /** HTTP/2: idle time before a keep-alive PING (0: none). Default 60000. */
+  pingInterval?: number;
+  /** HTTP/2: time allowed for a PING's answer before the connection is dropped. Default 10000. */
+  pingTimeout?: number;
 }
 
-/** Credentials for a connection: a client certificate (PEM strings or files). */
+/** Token-based authentication (HTTP/2): the key from the developer account. */
+export interface TokenCredentials {
+  /** The key id (10 characters). */
+  keyId: string;
+  /** The team id (10 characters). */
+  teamId: string;
+  /** The `.p8` file's content (PKCS#8 PEM, P-256). */
+  signingKey: string;
+  /** Token age in ms before it is replaced; within [20, 60) minutes. Default 50 minutes. */
+  refreshAfter?: number;
+}
+
+/**
+ * Credentials for a connection: a client certificate (PEM strings or
+ * files), or, for HTTP/2, a provider token key. Either may add `caCerts`.
+ */
 export interface Credentials extends CertificateOptions {
   /** Path of the PEM certificate (or combined certificate and key), instead of `certString`. */
   certFile?: string;
   /** Path of the PEM key, instead of `keyString`. */
   keyFile?: string;
+  /** Token-based authentication (HTTP/2 only), instead of a certificate. */
+  token?: TokenCredentials;
 }
 
-/** A pool entry: the live state shared by equal address + certificate pairs. */
+/** A pool entry: the live state shared by equal address + credential pairs. */
 class PoolEntry {
   readonly key: string;
   readonly address: ResolvedAddress;
-  readonly dispatcher: BinaryDispatcher;
+  /** Binary protocol engine (binary and feedback addresses). */
+  readonly binary: BinaryDispatcher | null;
+  /** HTTP/2 provider API engine (h2 addresses). */
+  readonly http2: Http2Dispatcher | null;
   readonly #open: () => Promise<Connection>;
   feedbackActive = 0;
+  /** Set once the session dropped this entry; handles then look up anew. */
+  retired = false;
   /** Milliseconds to wait for the next feedback bytes. */
   readonly readTimeout: number;
   #lastUsed = Date.now();
@@ -84,30 +117,55 @@ class PoolEntry {
     address: ResolvedAddress,
     open: () => Promise<Connection>,
     options: SessionOptions,
+    http2: { token?: ProviderToken; defaultTopic?: string } | null,
   ) {
     this.key = key;
     this.address = address;
     this.#open = open;
     this.readTimeout = options.readTimeout ?? 20_000;
-    this.dispatcher = new BinaryDispatcher({
-      open,
-      label: `${address.hostname}:${address.port}`,
-      command: options.command,
-      writeBufferSize: options.writeBufferSize,
-      writeTimeout: options.writeTimeout,
-      readTailTimeout: options.readTailTimeout,
-      probe: options.probe,
-      retryLimit: options.retryLimit,
-      handshakeGrace: options.handshakeGrace,
-    });
+    const label = `${address.hostname}:${address.port}`;
+    if (http2) {
+      this.binary = null;
+      this.http2 = new Http2Dispatcher({
+        open,
+        authority: address.hostname,
+        token: http2.token,
+        defaultTopic: http2.defaultTopic,
+        maxConnections: options.maxConnections,
+        retryLimit: options.retryLimit,
+        connection: {
+          requestTimeout: options.requestTimeout,
+          pingInterval: options.pingInterval,
+          pingTimeout: options.pingTimeout,
+        },
+      });
+    } else {
+      this.http2 = null;
+      this.binary = new BinaryDispatcher({
+        open,
+        label,
+        command: options.command,
+        writeBufferSize: options.writeBufferSize,
+        writeTimeout: options.writeTimeout,
+        readTailTimeout: options.readTailTimeout,
+        probe: options.probe,
+        retryLimit: options.retryLimit,
+        handshakeGrace: options.handshakeGrace,
+      });
+    }
   }
 
   get busy(): boolean {
-    return this.dispatcher.busy || this.feedbackActive > 0;
+    return (this.binary?.busy ?? false) || (this.http2?.busy ?? false) ||
+      this.feedbackActive > 0;
   }
 
   get lastUsed(): number {
-    return Math.max(this.#lastUsed, this.dispatcher.lastUsed);
+    return Math.max(
+      this.#lastUsed,
+      this.binary?.lastUsed ?? 0,
+      this.http2?.lastUsed ?? 0,
+    );
   }
 
   touch(): void {
@@ -121,13 +179,16 @@ class PoolEntry {
 
   async whenIdle(): Promise<void> {
     while (this.busy) {
-      await this.dispatcher.whenIdle();
+      await this.binary?.whenIdle();
+      await this.http2?.whenIdle();
       if (this.feedbackActive > 0) await new Promise((r) => setTimeout(r, 10));
     }
   }
 
   close(): void {
-    this.dispatcher.close();
+    this.retired = true;
+    this.binary?.close();
+    void this.http2?.close();
   }
 }
 
@@ -144,6 +205,7 @@ export class SessionConnection {
   readonly #session: Session;
   readonly #credentials: Credentials;
   #entry: Promise<PoolEntry> | undefined;
+  #current: PoolEntry | undefined;
 
   /** @internal Use {@linkcode Session.getConnection}. */
   constructor(
@@ -165,12 +227,16 @@ export class SessionConnection {
    * @returns the entry
    */
   entry(): Promise<PoolEntry> {
+    if (this.#current?.retired) {
+      // outdate()/shutdown() dropped it: come back under the session's care.
+      this.#entry = this.#current = undefined;
+    }
     if (!this.#entry) {
       this.#entry = this.#session._entryFor(
         this.address,
         this.#credentials,
         this.cached,
-      );
+      ).then((entry) => this.#current = entry);
       // A failure (bad certificate) is reported to every caller, and the
       // next use tries again.
       this.#entry.catch(() => this.#entry = undefined);
@@ -186,7 +252,7 @@ export class SessionConnection {
   async release(entry: PoolEntry): Promise<void> {
     if (this.cached) return;
     await entry.whenIdle();
-    entry.close();
+    if (!entry.retired) this.#session._forget(entry);
   }
 }
 
@@ -236,9 +302,12 @@ export class Session {
   readonly #options: SessionOptions;
   readonly #pool = new Map<string, PoolEntry>();
   readonly #uncached = new Set<PoolEntry>();
+  readonly #tokens = new Map<string, ProviderToken>();
   readonly #connectTimeout: number;
 
   /**
+   * Creates a session; connections open lazily on first use.
+   *
    * @param options timeouts, buffer sizes, transport and protocol settings
    */
   constructor(options: SessionOptions = {}) {
@@ -332,22 +401,61 @@ export class Session {
     credentials: Credentials,
     cached: boolean,
   ): Promise<PoolEntry> {
-    const loaded = await loadCertificate(await readCredentials(credentials));
-    const key = `${address.hostname}:${address.port}#${loaded.digest}`;
+    const http2 = address.protocol === "h2";
+    let identity: string;
+    let loaded: LoadedCertificate | null = null;
+    let token: ProviderToken | undefined;
+    const caCerts = credentials.caCerts === undefined
+      ? []
+      : typeof credentials.caCerts === "string"
+      ? [credentials.caCerts]
+      : [...credentials.caCerts];
+    if (credentials.token) {
+      const { keyId, teamId, signingKey, refreshAfter } = credentials.token;
+      identity = `token:${teamId}:${keyId}:${await certificateDigestOfText(
+        signingKey,
+      )}`;
+      token = this.#tokens.get(identity);
+      if (!token) {
+        token = new ProviderToken({ keyId, teamId, signingKey, refreshAfter });
+        await token.get(); // fail early on a bad key, with a clear error
+        this.#tokens.set(identity, token);
+      }
+    } else {
+      loaded = await loadCertificate(await readCredentials(credentials));
+      identity = loaded.digest;
+    }
+    const key = `${address.hostname}:${address.port}#${identity}`;
     if (cached) {
       const existing = this.#pool.get(key);
       if (existing) return existing;
     }
+    const certificate = loaded
+      ? { cert: loaded.cert, key: loaded.key }
+      : undefined;
+    const trust = loaded ? loaded.caCerts : caCerts;
     const entry = new PoolEntry(
       key,
       address,
-      () => this.#connect(address, loaded),
+      () =>
+        this.#connect(address, certificate, trust, http2 ? ["h2"] : undefined),
       this.#options,
+      http2 ? { token, defaultTopic: loaded?.uid } : null,
     );
     if (cached) this.#pool.set(key, entry);
     else this.#uncached.add(entry);
     log.debug("pool entry {key} created", { key });
     return entry;
+  }
+
+  /**
+   * Closes an uncached entry and forgets it.
+   *
+   * @internal
+   */
+  _forget(entry: PoolEntry): void {
+    entry.close();
+    this.#uncached.delete(entry);
   }
 
   async #transport(): Promise<Transport> {
@@ -360,7 +468,9 @@ export class Session {
 
   async #connect(
     address: ResolvedAddress,
-    loaded: LoadedCertificate,
+    certificate: { cert: string; key: string } | undefined,
+    caCerts: readonly string[],
+    alpnProtocols: string[] | undefined,
   ): Promise<Connection> {
     const transport = await this.#transport();
     const controller = new AbortController();
@@ -377,8 +487,9 @@ export class Session {
       return await transport.connect({
         hostname: address.hostname,
         port: address.port,
-        certificate: { cert: loaded.cert, key: loaded.key },
-        caCerts: loaded.caCerts,
+        certificate,
+        caCerts,
+        alpnProtocols,
         signal: controller.signal,
       });
     } finally {

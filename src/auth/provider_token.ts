@@ -55,6 +55,8 @@ export class ProviderToken {
   #signed = 0;
 
   /**
+   * Creates the token source; nothing is signed until first use.
+   *
    * @param options key id, team id, the `.p8` PEM and the refresh age
    * @throws {TypeError} when an option is missing or has the wrong type
    * @throws {RangeError} when `refreshAfter` is outside [20, 60) minutes

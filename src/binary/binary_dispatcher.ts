@@ -18,7 +18,13 @@
  * @module
  */
 
-import { ApnsError, ProtocolError, TimeoutError, TlsError } from "../errors.ts";
+import {
+  ApnsError,
+  ConnectionClosedError,
+  ProtocolError,
+  TimeoutError,
+  TlsError,
+} from "../errors.ts";
 import { binaryLog as log } from "../log.ts";
 import type { Message } from "../message.ts";
 import type { Result } from "../result.ts";
@@ -86,6 +92,8 @@ export class BinaryDispatcher {
   #closed = false;
 
   /**
+   * Creates the dispatcher; it connects on the first send.
+   *
    * @param options how to connect and how to write
    */
   constructor(options: BinaryDispatcherOptions) {
@@ -261,6 +269,11 @@ export class BinaryDispatcher {
       await settleWithin(link.readerDone, this.#handshakeGrace);
       if (link.state === "dead") {
         const cause = link.failure;
+        if (link.lastStatus !== null) {
+          // The gateway spoke (e.g. status 10 while shutting down): it
+          // took the certificate but will not take notifications now.
+          throw new GatewayStatusError(link.lastStatus, this.#label);
+        }
         if (cause instanceof TlsError) throw cause;
         throw new TlsError(
           `${this.#label} closed the connection right after the TLS handshake ` +
@@ -284,7 +297,12 @@ export class BinaryDispatcher {
     const message = error instanceof Error ? error.message : String(error);
     for (const job of this.#queue.splice(0)) {
       job.queued = false;
-      if (!job.written) {
+      if (error instanceof GatewayStatusError) {
+        // Connected, but the gateway answered before anything was sent:
+        // not a failure to connect; the tokens wait in retry().
+        job.addError(error.status, statusText(error.status));
+        job.abandonUnwritten();
+      } else if (!job.written) {
         // Nothing of it reached a server: the caller gets the exception.
         job.rejectWith(error);
       } else {
@@ -467,6 +485,7 @@ export class BinaryDispatcher {
   /** The gateway answered with an error response and closes the link. */
   #onErrorResponse(link: BinaryLink, status: number, id: number): void {
     if (link.state === "dead") return;
+    link.lastStatus = status;
     this.#retire(link);
     const text = statusText(status);
     log.debug("link {serial}: status {status} for id {id}", {
@@ -655,6 +674,19 @@ export class BinaryDispatcher {
 
   #kick(): void {
     if (!this.#closed && !this.#pumping && this.#nextJob()) void this.#pump();
+  }
+}
+
+/** The gateway answered with an error response before anything was sent. */
+class GatewayStatusError extends ConnectionClosedError {
+  readonly status: number;
+  constructor(status: number, label: string) {
+    super(
+      `${label} answered status ${status} (${
+        statusText(status)
+      }) and closed right after the TLS handshake`,
+    );
+    this.status = status;
   }
 }
 

@@ -36,6 +36,8 @@ export class BinaryLink {
   probeId = 0;
   /** Whether the server resolved (accepted or failed) anything on this link. */
   progressed = false;
+  /** Status of the error response received, if any. */
+  lastStatus: number | null = null;
   /** Why the connection ended, when it failed. */
   failure: unknown;
   /** Bytes received from the server. */

@@ -1,0 +1,541 @@
+/**
+ * The HTTP/2 provider-API engine behind `APNs.send`: streams a message's
+ * tokens as requests over a small pool of HTTP/2 connections, with bounded
+ * memory and backpressure, and sorts every answer into the
+ * {@linkcode Result}.
+ *
+ * - Each connection honours the server's MAX_CONCURRENT_STREAMS as it
+ *   changes; tokens are pulled from the (async) iterable only when a stream
+ *   slot is near, so a million tokens never sit in memory.
+ * - Requests the server provably did not process (REFUSED_STREAM, above a
+ *   GOAWAY's last stream id, never written) are sent again on another
+ *   connection, at most `retryLimit` times; requests whose fate is unknown
+ *   (connection lost after writing, timeout) go to `retry()`, never twice.
+ * - `ExpiredProviderToken` refreshes the shared provider token once and
+ *   resends; the connection that saw it is replaced.
+ *
+ * @module
+ */
+
+import type { ProviderToken } from "../auth/provider_token.ts";
+import {
+  Http2ClientConnection,
+  type Http2ClientOptions,
+  Http2RequestError,
+  type Http2Response,
+} from "../http2/client_connection.ts";
+import type { Message } from "../message.ts";
+import { Result } from "../result.ts";
+import type { Connection } from "../transport/types.ts";
+import { buildMessageRequest, isHexToken } from "./notification_request.ts";
+import { classifyReason } from "./reasons.ts";
+
+/** Settings of an {@linkcode Http2Dispatcher}. */
+export interface Http2DispatcherOptions {
+  /** Opens a TLS connection with ALPN `h2`. */
+  readonly open: () => Promise<Connection>;
+  /** The `:authority` (host name). */
+  readonly authority: string;
+  /** Provider token for token auth, or `undefined` for certificate auth. */
+  readonly token?: ProviderToken;
+  /** Topic when a message has none (the certificate's bundle id). */
+  readonly defaultTopic?: string;
+  /** Most connections opened for this pool entry. Default 2. */
+  readonly maxConnections?: number;
+  /** Times an unprocessed request is sent again. Default 3. */
+  readonly retryLimit?: number;
+  /** Options of every HTTP/2 connection (authority is filled in). */
+  readonly connection?: Omit<Http2ClientOptions, "authority">;
+}
+
+/** Per-send options. */
+export interface SendOptions {
+  /**
+   * Keep each accepted notification's `apns-id` in `Result.apnsIds`.
+   * Default: true for token arrays, false for async iterables (memory).
+   */
+  readonly apnsIds?: boolean;
+}
+
+/** State of one send call. */
+class ProviderJob {
+  accepted = 0;
+  readonly failed = new Map<string, [number, string]>();
+  readonly errors: [number | null, string][] = [];
+  readonly retry: string[] = [];
+  readonly unregistered = new Map<string, Date>();
+  readonly apnsIds = new Map<string, string>();
+  /** Set when the message cannot succeed: the rest goes to retry(). */
+  stop: [number, string] | null = null;
+  retryable = true;
+  inFlight = 0;
+  #wake: (() => void) | null = null;
+
+  constructor(readonly message: Message, readonly keepIds: boolean) {}
+
+  addError(code: number | null, explanation: string): void {
+    if (!this.errors.some(([c, e]) => c === code && e === explanation)) {
+      this.errors.push([code, explanation]);
+    }
+  }
+
+  /** Resolves when a request in flight finishes. */
+  waitOne(): Promise<void> {
+    return new Promise((resolve) => this.#wake = resolve);
+  }
+
+  done(): void {
+    this.inFlight--;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  result(): Result {
+    return new Result(this.message, {
+      accepted: this.accepted,
+      failed: this.failed,
+      errors: this.errors,
+      retryTokens: this.retry,
+      retryable: this.retryable,
+      unregistered: this.unregistered,
+      apnsIds: this.apnsIds,
+    });
+  }
+}
+
+const utf8 = new TextDecoder();
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function parseReason(
+  response: Http2Response,
+): { reason: string; timestamp?: number } {
+  if (response.body.length === 0) return { reason: "" };
+  try {
+    const parsed = JSON.parse(utf8.decode(response.body));
+    return {
+      reason: typeof parsed?.reason === "string" ? parsed.reason : "",
+      timestamp: typeof parsed?.timestamp === "number"
+        ? parsed.timestamp
+        : undefined,
+    };
+  } catch {
+    return { reason: "" };
+  }
+}
+
+function header(response: Http2Response, name: string): string | undefined {
+  for (const [n, v] of response.headers) if (n === name) return v;
+  return undefined;
+}
+
+/** Sends through a small pool of HTTP/2 connections to one APNs host. */
+export class Http2Dispatcher {
+  readonly #options: Http2DispatcherOptions;
+  readonly #maxConnections: number;
+  readonly #retryLimit: number;
+  readonly #connections: Http2ClientConnection[] = [];
+  #opening: Promise<Http2ClientConnection> | null = null;
+  #active = 0;
+  #idleWaiters: (() => void)[] = [];
+  #lastUsed = Date.now();
+
+  /**
+   * Creates the dispatcher; it connects on the first send.
+   *
+   * @param options how to connect and authenticate
+   */
+  constructor(options: Http2DispatcherOptions) {
+    this.#options = options;
+    this.#maxConnections = options.maxConnections ?? 2;
+    this.#retryLimit = options.retryLimit ?? 3;
+    if (!Number.isInteger(this.#maxConnections) || this.#maxConnections < 1) {
+      throw new RangeError("maxConnections must be a whole number >= 1");
+    }
+  }
+
+  /** Whether a send or request is in flight. */
+  get busy(): boolean {
+    return this.#active > 0;
+  }
+
+  /** When the dispatcher was last used (ms since epoch). */
+  get lastUsed(): number {
+    return this.#lastUsed;
+  }
+
+  /** Number of open HTTP/2 connections. */
+  get openConnections(): number {
+    return this.#connections.length;
+  }
+
+  /**
+   * Resolves once nothing is in flight.
+   *
+   * @returns a promise
+   */
+  whenIdle(): Promise<void> {
+    if (this.#active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Closes every connection (call when idle). */
+  async close(): Promise<void> {
+    const all = this.#connections.splice(0);
+    await Promise.all(all.map((c) => c.close().catch(() => {})));
+  }
+
+  #begin(): void {
+    this.#active++;
+    this.#lastUsed = Date.now();
+  }
+
+  #end(): void {
+    this.#lastUsed = Date.now();
+    if (--this.#active === 0) {
+      for (const wake of this.#idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /** Total streams the open connections allow now (at least 1). */
+  #capacity(): number {
+    let total = 0;
+    for (const c of this.#connections) total += c.maxConcurrentStreams;
+    return Math.max(total, 1);
+  }
+
+  /** Picks the least loaded open connection, opening more as needed. */
+  async #connection(): Promise<Http2ClientConnection> {
+    let best: Http2ClientConnection | null = null;
+    let bestLoad = Infinity;
+    for (const c of this.#connections) {
+      if (!c.isOpen) continue;
+      const load = (c.activeStreams + c.queued) / c.maxConcurrentStreams;
+      if (load < bestLoad) {
+        best = c;
+        bestLoad = load;
+      }
+    }
+    const room = this.#connections.length < this.#maxConnections;
+    if (best && (bestLoad < 1 || !room)) return best;
+    if (this.#opening) return best ?? await this.#opening;
+    const opening = this.#open();
+    this.#opening = opening;
+    try {
+      if (best) {
+        opening.catch(() => {});
+        return best;
+      }
+      return await opening;
+    } finally {
+      opening.finally(() => {
+        if (this.#opening === opening) this.#opening = null;
+      }).catch(() => {});
+    }
+  }
+
+  async #open(): Promise<Http2ClientConnection> {
+    const socket = await this.#options.open();
+    let connection: Http2ClientConnection;
+    try {
+      connection = await Http2ClientConnection.open(socket, {
+        ...this.#options.connection,
+        authority: this.#options.authority,
+      });
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+    this.#connections.push(connection);
+    const forget = () => {
+      const at = this.#connections.indexOf(connection);
+      if (at >= 0) this.#connections.splice(at, 1);
+    };
+    connection.onGoaway = forget;
+    connection.closed.then(forget);
+    return connection;
+  }
+
+  /**
+   * Sends one request through the pool (for channel management and
+   * broadcasts), resending it while the server provably did not process it.
+   *
+   * @param path request path
+   * @param method HTTP method
+   * @param headers extra headers
+   * @param body request body
+   * @returns the response
+   */
+  async request(
+    path: string,
+    method: string,
+    headers: [string, string][] = [],
+    body?: Uint8Array,
+  ): Promise<Http2Response> {
+    this.#begin();
+    try {
+      let refreshed = false;
+      for (let attempt = 0;; attempt++) {
+        const auth = await this.#authorization();
+        const connection = await this.#connection();
+        try {
+          const response = await connection.request({
+            path,
+            method,
+            headers: auth ? [...headers, auth] : headers,
+            body,
+          });
+          if (
+            response.status === 403 && !refreshed && this.#options.token &&
+            parseReason(response).reason === "ExpiredProviderToken"
+          ) {
+            refreshed = true;
+            await this.#options.token.refresh(auth![1].slice(7));
+            continue;
+          }
+          return response;
+        } catch (error) {
+          if (
+            error instanceof Http2RequestError &&
+            error.outcome === "unprocessed" &&
+            attempt < this.#retryLimit
+          ) continue;
+          throw error;
+        }
+      }
+    } finally {
+      this.#end();
+    }
+  }
+
+  async #authorization(): Promise<[string, string] | null> {
+    const token = this.#options.token;
+    return token ? ["authorization", `bearer ${await token.get()}`] : null;
+  }
+
+  /**
+   * Sends `message` to `tokens` (default: the message's own).
+   *
+   * @param message the message
+   * @param tokens tokens to send to instead, possibly an async iterable
+   * @param options per-send options
+   * @returns the outcome, once every token is resolved
+   * @throws {ApnsError} (rejects) when no connection could be opened before
+   *   anything was sent
+   */
+  async send(
+    message: Message,
+    tokens: Iterable<string> | AsyncIterable<string> = message.tokens,
+    options: SendOptions = {},
+  ): Promise<Result> {
+    const streaming = Symbol.asyncIterator in tokens;
+    const job = new ProviderJob(message, options.apnsIds ?? !streaming);
+    const shared = buildMessageRequest(message, this.#options.defaultTopic);
+    if (shared.rejection) {
+      job.stop = shared.rejection;
+      job.retryable = false;
+      job.addError(shared.rejection[0], shared.rejection[1]);
+    }
+    this.#begin();
+    let sentAny = false;
+    try {
+      for await (const token of tokens) {
+        if (typeof token !== "string" || !isHexToken(token)) {
+          job.failed.set(String(token), [400, "BadDeviceToken"]);
+          continue;
+        }
+        if (job.stop) {
+          job.retry.push(token);
+          continue;
+        }
+        // Backpressure: keep about one round of streams in flight.
+        while (job.inFlight >= this.#capacity() + 16) await job.waitOne();
+        if (job.stop) {
+          job.retry.push(token);
+          continue;
+        }
+        let connection: Http2ClientConnection;
+        try {
+          connection = await this.#connection();
+        } catch (error) {
+          if (!sentAny && job.inFlight === 0) throw error;
+          job.addError(
+            null,
+            error instanceof Error ? error.message : String(error),
+          );
+          job.stop = [0, "connect failed"];
+          job.retry.push(token);
+          continue;
+        }
+        sentAny = true;
+        job.inFlight++;
+        void this.#sendOne(
+          job,
+          connection,
+          token,
+          shared.headers,
+          shared.body,
+          0,
+          false,
+        );
+      }
+      while (job.inFlight > 0) await job.waitOne();
+      return job.result();
+    } finally {
+      this.#end();
+    }
+  }
+
+  /**
+   * Sends a message to a broadcast channel (iOS 18 Live Activities). The
+   * result treats the channel id like a token: accepted, failed or retry.
+   *
+   * @param message the message (its tokens are ignored)
+   * @param channelId the channel
+   * @param bundleId the app's bundle id; default: the message's topic
+   *   without a `.push-type.liveactivity` suffix, else the certificate's
+   * @returns the outcome
+   */
+  async broadcast(
+    message: Message,
+    channelId: string,
+    bundleId?: string,
+  ): Promise<Result> {
+    const app = bundleId ??
+      message.topic?.replace(/\.push-type\.liveactivity$/, "") ??
+      this.#options.defaultTopic;
+    const job = new ProviderJob(message.withTokens([channelId]), true);
+    const shared = buildMessageRequest(
+      message,
+      this.#options.defaultTopic ?? app,
+    );
+    if (!app) {
+      job.addError(400, "MissingTopic");
+      job.retry.push(channelId);
+      job.retryable = false;
+      return job.result();
+    }
+    if (shared.rejection) {
+      job.addError(shared.rejection[0], shared.rejection[1]);
+      job.retry.push(channelId);
+      job.retryable = false;
+      return job.result();
+    }
+    const headers = shared.headers.filter(([n]) => n !== "apns-topic");
+    headers.push(["apns-channel-id", channelId]);
+    try {
+      const response = await this.request(
+        `/4/broadcasts/apps/${encodeURIComponent(app)}`,
+        "POST",
+        headers,
+        shared.body,
+      );
+      if (response.status === 200) {
+        job.accepted++;
+        const id = header(response, "apns-request-id") ??
+          header(response, "apns-id");
+        if (id !== undefined) job.apnsIds.set(channelId, id);
+      } else {
+        const { reason } = parseReason(response);
+        const kind = classifyReason(response.status, reason).kind;
+        if (
+          kind === "token" || reason === "BadChannelId" ||
+          reason === "ChannelNotRegistered"
+        ) {
+          job.failed.set(channelId, [response.status, reason]);
+        } else {
+          job.addError(response.status, reason || `HTTP ${response.status}`);
+          job.retry.push(channelId);
+          if (kind !== "retry") job.retryable = false;
+        }
+      }
+    } catch (error) {
+      job.addError(
+        null,
+        error instanceof Error ? error.message : String(error),
+      );
+      job.retry.push(channelId);
+    }
+    return job.result();
+  }
+
+  async #sendOne(
+    job: ProviderJob,
+    connection: Http2ClientConnection,
+    token: string,
+    headers: readonly [string, string][],
+    body: Uint8Array,
+    attempt: number,
+    refreshed: boolean,
+  ): Promise<void> {
+    let auth: [string, string] | null = null;
+    try {
+      auth = await this.#authorization();
+      const response = await connection.request({
+        path: `/3/device/${token}`,
+        method: "POST",
+        headers: auth ? [...headers, auth] : headers,
+        body,
+      });
+      if (response.status === 200) {
+        job.accepted++;
+        if (job.keepIds) {
+          const id = header(response, "apns-id");
+          if (id !== undefined) job.apnsIds.set(token, id);
+        }
+        return job.done();
+      }
+      const { reason, timestamp } = parseReason(response);
+      const kind = classifyReason(response.status, reason).kind;
+      if (kind === "token") {
+        job.failed.set(token, [response.status, reason]);
+        if (response.status === 410) {
+          job.unregistered.set(token, new Date(timestamp ?? Date.now()));
+        }
+      } else if (kind === "expired-token" && !refreshed && auth) {
+        // Apple wedges the connection after this: use another, with one
+        // shared refresh for every request that saw the stale token.
+        await this.#options.token!.refresh(auth[1].slice(7));
+        void connection.close().catch(() => {});
+        const next = await this.#connection();
+        return this.#sendOne(job, next, token, headers, body, attempt, true);
+      } else {
+        job.addError(response.status, reason || `HTTP ${response.status}`);
+        job.retry.push(token);
+        if (kind === "message" || kind === "auth" || kind === "expired-token") {
+          job.stop ??= [response.status, reason];
+          job.retryable = false;
+        }
+      }
+      job.done();
+    } catch (error) {
+      if (
+        error instanceof Http2RequestError && error.outcome === "unprocessed" &&
+        attempt < this.#retryLimit
+      ) {
+        try {
+          const next = await this.#connection();
+          return this.#sendOne(
+            job,
+            next,
+            token,
+            headers,
+            body,
+            attempt + 1,
+            refreshed,
+          );
+        } catch (connectError) {
+          job.addError(null, messageOf(connectError));
+          job.retry.push(token);
+          return job.done();
+        }
+      }
+      job.addError(null, messageOf(error));
+      job.retry.push(token);
+      job.done();
+    }
+  }
+}
