@@ -16,6 +16,8 @@ const native =
   typeof (Uint8Array.prototype as unknown as MaybeHex).setFromHex ===
     "function";
 
+const scratches: Uint8Array[] = [];
+
 function nibble(code: number): number {
   if (code >= 48 && code <= 57) return code - 48; // 0-9
   const lower = code | 0x20;
@@ -37,11 +39,19 @@ export function writeHex(out: Uint8Array, offset: number, hex: string): number {
   const n = hex.length >>> 1;
   if ((hex.length & 1) !== 0) return -1;
   if (native) {
+    // Decode into a reused scratch of the right length, then copy: no
+    // allocation per call (a subarray view would be one).
+    let scratch = scratches[n];
+    if (scratch === undefined) {
+      scratch = new Uint8Array(n);
+      if (n <= 256) scratches[n] = scratch;
+    }
     try {
-      out.subarray(offset, offset + n).setFromHex(hex);
+      scratch.setFromHex(hex);
     } catch {
       return -1;
     }
+    out.set(scratch, offset);
     return n;
   }
   for (let i = 0; i < n; i++) {

@@ -1,6 +1,9 @@
 /**
- * Mock APNs servers for tests and local development: the legacy binary
- * gateway and feedback service (`node:tls`, client certificates required).
+ * Mock APNs servers for tests and local development: the HTTP/2 provider
+ * API (`MockHttp2Gateway`: certificate or token auth, Apple's validation
+ * rules and reasons, fault injection) and the legacy binary gateway and
+ * feedback service. All are real TLS servers on `node:tls`, this module's
+ * own HTTP/2 codec, client certificates required where APNs requires them.
  *
  * @example
  * ```ts ignore
@@ -32,3 +35,14 @@ export {
   type MockFeedbackServiceOptions,
   type MockFeedbackTuple,
 } from "./feedback_service.ts";
+export {
+  type AcceptedRequest,
+  type H2Faults,
+  type H2RequestHook,
+  MockHttp2Gateway,
+  type MockHttp2GatewayOptions,
+  type RejectedRequest,
+} from "./h2_gateway.ts";
+export type { H2TokenAuth } from "./h2_provider_auth.ts";
+export type { ApnsRejection, CheckedNotification } from "./h2_validation.ts";
+export * as demoPki from "./demo_pki.ts";

@@ -11,16 +11,36 @@ import { DenoTlsTransport } from "./deno_tls.ts";
 import type { Connection, ConnectOptions, Transport } from "./types.ts";
 
 /**
- * The transport for the running runtime.
+ * The transport for the running runtime, picked by measurement.
  *
- * @returns a `DenoTlsTransport` on Deno, else a transport that loads
- * `NodeTlsTransport` on its first `connect`
+ * On Deno: connections without a client certificate (HTTP/2 token auth) use
+ * `DenoTlsTransport` (TCP_NODELAY through `Deno.startTls`); connections with
+ * one use `node:tls`, the only way on Deno to combine a client certificate
+ * with TCP_NODELAY. `Deno.connectTls` leaves Nagle's algorithm on, and the
+ * last small write of every burst then waits about 40 ms for the peer's
+ * delayed ACK (8x fewer notifications/s in `bench/compare_binary.ts`).
+ * Elsewhere (Node, Bun): `node:tls`.
+ *
+ * @returns the transport
  */
 export function defaultTransport(): Transport {
   const deno = (globalThis as { Deno?: { connectTls?: unknown } }).Deno;
   return typeof deno?.connectTls === "function"
-    ? new DenoTlsTransport()
+    ? new DenoAutoTransport()
     : new LazyNodeTlsTransport();
+}
+
+/** Deno: `node:tls` for client certificates, `Deno.startTls` otherwise. */
+class DenoAutoTransport implements Transport {
+  readonly name = "deno-auto";
+  readonly #deno = new DenoTlsTransport();
+  readonly #node = new LazyNodeTlsTransport();
+
+  connect(options: ConnectOptions): Promise<Connection> {
+    return options.certificate
+      ? this.#node.connect(options)
+      : this.#deno.connect(options);
+  }
 }
 
 /** Imports `./node_tls.ts` on the first connection attempt. */

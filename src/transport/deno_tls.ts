@@ -36,15 +36,25 @@ export class DenoTlsTransport implements Transport {
     const where = formatAddress(hostname, port);
     if (signal?.aborted) throw abortError(signal, `connecting to ${where}`);
 
-    const opening = Deno.connectTls({
+    const tlsOptions = {
       hostname,
-      port,
-      ...(certificate ? { cert: certificate.cert, key: certificate.key } : {}),
       ...(options.caCerts ? { caCerts: [...options.caCerts] } : {}),
       ...(options.alpnProtocols
         ? { alpnProtocols: [...options.alpnProtocols] }
         : {}),
-    });
+    };
+    // `Deno.connectTls` never sets TCP_NODELAY, and a TlsConn cannot: small
+    // writes after a burst then wait ~40 ms for the peer's delayed ACK.
+    // `Deno.startTls` over a TCP socket with `setNoDelay(true)` avoids that,
+    // but ignores client certificates, so it serves connections without one.
+    const opening = certificate
+      ? Deno.connectTls({
+        ...tlsOptions,
+        port,
+        cert: certificate.cert,
+        key: certificate.key,
+      })
+      : startTlsNoDelay(hostname, port, tlsOptions);
 
     let conn: Deno.TlsConn | undefined;
     let aborted = false;
@@ -84,6 +94,22 @@ export class DenoTlsTransport implements Transport {
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
+  }
+}
+
+/** TCP with TCP_NODELAY, then TLS on top (no client certificate). */
+async function startTlsNoDelay(
+  hostname: string,
+  port: number,
+  tlsOptions: Deno.StartTlsOptions,
+): Promise<Deno.TlsConn> {
+  const tcp = await Deno.connect({ hostname, port });
+  try {
+    tcp.setNoDelay(true);
+    return await Deno.startTls(tcp, tlsOptions);
+  } catch (error) {
+    closeQuietly(tcp);
+    throw error;
   }
 }
 

@@ -1,3 +1,5 @@
+const UNDER_DENO = typeof (globalThis as { Deno?: unknown }).Deno === "object";
+
 /**
  * The Node transport: `node:tls` sockets adapted to WebStreams, for Node,
  * Bun and Deno's Node compatibility layer.
@@ -55,9 +57,16 @@ export class NodeTlsTransport implements Transport {
       host: hostname,
       port,
       ...(certificate ? { cert: certificate.cert, key: certificate.key } : {}),
-      // `ca` replaces the default roots: keep them so both apply.
+      // `ca` replaces the default roots. On Node keep them so both apply;
+      // under Deno's Node compatibility every root is parsed again on each
+      // handshake (about 7 ms per connection), so there `caCerts` (meant for
+      // test servers) stand alone.
       ...(options.caCerts
-        ? { ca: [...tls.rootCertificates, ...options.caCerts] }
+        ? {
+          ca: UNDER_DENO
+            ? [...options.caCerts]
+            : [...tls.rootCertificates, ...options.caCerts],
+        }
         : {}),
       ...(options.alpnProtocols
         ? { ALPNProtocols: [...options.alpnProtocols] }
