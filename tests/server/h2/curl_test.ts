@@ -1,7 +1,7 @@
 // The gateway against curl (libcurl + nghttp2), with a client certificate.
 
 import assert from "node:assert/strict";
-import { MockHttp2Gateway } from "../../../src/server/h2_mod_exports.ts";
+import { MockHttp2Gateway } from "../../../src/server/mod.ts";
 import {
   fixturePath,
   PAYLOAD,

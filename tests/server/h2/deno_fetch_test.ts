@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { ProviderToken } from "../../../src/auth/provider_token.ts";
-import { MockHttp2Gateway } from "../../../src/server/h2_mod_exports.ts";
+import { MockHttp2Gateway } from "../../../src/server/mod.ts";
 import {
   fixture,
   otherP8,

@@ -9,7 +9,7 @@ import { ProviderToken } from "../../../src/auth/provider_token.ts";
 import {
   type H2Faults,
   MockHttp2Gateway,
-} from "../../../src/server/h2_mod_exports.ts";
+} from "../../../src/server/mod.ts";
 import {
   field,
   fixture,

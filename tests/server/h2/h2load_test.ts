@@ -3,7 +3,7 @@
 // `auth: "none"` (no certificate requested, no token; a topic is required).
 
 import assert from "node:assert/strict";
-import { MockHttp2Gateway } from "../../../src/server/h2_mod_exports.ts";
+import { MockHttp2Gateway } from "../../../src/server/mod.ts";
 import { PAYLOAD, run, SERVER_TLS, T1, TOPIC, which } from "./_helpers.ts";
 
 const H2LOAD = which("h2load");

@@ -3,7 +3,7 @@
 // some of them bad, and a forced MAX_CONCURRENT_STREAMS that Node honours.
 
 import assert from "node:assert/strict";
-import { MockHttp2Gateway } from "../../../src/server/h2_mod_exports.ts";
+import { MockHttp2Gateway } from "../../../src/server/mod.ts";
 import { fixturePath, run, SERVER_TLS, T1, T2, which } from "./_helpers.ts";
 
 const NODE = which("node");

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { FrameType } from "../../../src/http2/frame/mod.ts";
-import { MockHttp2Gateway } from "../../../src/server/h2_mod_exports.ts";
+import { MockHttp2Gateway } from "../../../src/server/mod.ts";
 import {
   field,
   PAYLOAD,
