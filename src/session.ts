@@ -379,13 +379,36 @@ export class Session {
     cached: boolean,
   ): SessionConnection {
     const resolved = resolveAddress(address);
-    if (
-      !credentials ||
-      (credentials.certString === undefined &&
-        credentials.certFile === undefined)
-    ) {
+    const hasCertificate = credentials !== undefined &&
+      (credentials.certString !== undefined ||
+        credentials.certFile !== undefined);
+    if (credentials?.token !== undefined) {
+      if (resolved.protocol !== "h2") {
+        throw new CertificateError(
+          "token authentication is for the HTTP/2 API (api_sandbox, " +
+            "api_production); the binary protocol needs a client certificate",
+        );
+      }
+      const { keyId, teamId, signingKey } = credentials.token;
+      for (
+        const [name, value] of [
+          ["keyId", keyId],
+          ["teamId", teamId],
+          ["signingKey", signingKey],
+        ]
+      ) {
+        if (typeof value !== "string" || value === "") {
+          throw new CertificateError(
+            `token.${name} must be a non-empty string`,
+          );
+        }
+      }
+    } else if (!hasCertificate) {
       throw new CertificateError(
-        "a client certificate is required: give certString (PEM) or certFile",
+        "credentials are required: a client certificate (certString or certFile)" +
+          (resolved.protocol === "h2"
+            ? " or a token ({ keyId, teamId, signingKey })"
+            : ""),
       );
     }
     return new SessionConnection(this, resolved, { ...credentials }, cached);

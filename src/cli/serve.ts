@@ -7,6 +7,7 @@
 import { MockBinaryGateway } from "../server/binary_gateway.ts";
 import * as demoPki from "../server/demo_pki.ts";
 import { MockFeedbackService } from "../server/feedback_service.ts";
+import { MockHttp2Gateway } from "../server/h2_gateway.ts";
 import { intOption, parseOptions, UsageError } from "./usage.ts";
 
 const HELP =
@@ -31,7 +32,21 @@ ready; stops on SIGINT or SIGTERM.
   --drop-after N         drop the connection silently after N accepted
   --read-delay MS        slow reader: pause after every read
   --max-payload BYTES    payload limit (default 2048)
-  --feedback HEX@SECONDS feedback tuple to serve (repeatable)`;
+  --feedback HEX@SECONDS feedback tuple to serve (repeatable)
+
+HTTP/2 only:
+  --token-key FILE --key-id K --team-id T
+                         token auth: check JWTs against this .p8 (or public) key
+  --no-auth              no client certificate, no token (for load tools)
+  --reason HEX=STATUS:REASON[@MS]
+                         answer this token so (repeatable), e.g.
+                         --reason <hex>=410:Unregistered@1700000000000
+  --max-streams N        SETTINGS_MAX_CONCURRENT_STREAMS (default 1000)
+  --goaway-after N       GOAWAY after N streams per connection
+  --delay MS             answer every request after MS
+  --h2-drop-after N      drop the connection silently after N requests
+  --idle-timeout MS      GOAWAY IdleTimeout after MS without requests
+  --token-starts-at-one  one stream until the first accepted request`;
 
 function pairs(
   list: unknown,
@@ -73,6 +88,18 @@ export async function runServe(
     "read-delay": { type: "string" },
     "max-payload": { type: "string" },
     feedback: { type: "string", multiple: true },
+    "h2-port": { type: "string" },
+    "token-key": { type: "string" },
+    "key-id": { type: "string" },
+    "team-id": { type: "string" },
+    "no-auth": { type: "boolean" },
+    reason: { type: "string", multiple: true },
+    "max-streams": { type: "string" },
+    "goaway-after": { type: "string" },
+    delay: { type: "string" },
+    "h2-drop-after": { type: "string" },
+    "idle-timeout": { type: "string" },
+    "token-starts-at-one": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -102,8 +129,46 @@ export async function runServe(
     0,
     65535,
   );
-  if (binaryPort === undefined && feedbackPort === undefined) {
-    binaryPort = feedbackPort = 0;
+  let h2Port = intOption(values["h2-port"], "h2-port", 0, 65535);
+  if (
+    binaryPort === undefined && feedbackPort === undefined &&
+    h2Port === undefined
+  ) {
+    binaryPort = feedbackPort = h2Port = 0;
+  }
+  const reasons = new Map(
+    pairs(values.reason, "reason", "=").map(([hex, answer]) => {
+      const match = /^(\d{3}):([A-Za-z]+)(?:@(\d+))?$/.exec(answer);
+      if (!/^([0-9a-fA-F]{2})+$/.test(hex) || !match) {
+        throw new UsageError(
+          `--reason takes HEX=STATUS:REASON[@MS], got "${hex}=${answer}"`,
+        );
+      }
+      return [hex.toLowerCase(), {
+        status: Number(match[1]),
+        reason: match[2],
+        ...(match[3] ? { timestamp: Number(match[3]) } : {}),
+      }];
+    }),
+  );
+  let auth: "certificate" | "none" | {
+    keyId: string;
+    teamId: string;
+    publicKey: string;
+  } = "certificate";
+  if (values["no-auth"]) auth = "none";
+  else if (values["token-key"] !== undefined) {
+    if (
+      typeof values["key-id"] !== "string" ||
+      typeof values["team-id"] !== "string"
+    ) {
+      throw new UsageError("--token-key needs --key-id and --team-id");
+    }
+    auth = {
+      keyId: values["key-id"],
+      teamId: values["team-id"],
+      publicKey: await Deno.readTextFile(values["token-key"] as string),
+    };
   }
   const failTokens = new Map(
     pairs(values.fail, "fail", "=").map(([hex, status]) => {
@@ -131,6 +196,37 @@ export async function runServe(
   const stops: (() => Promise<void>)[] = [];
   const ready: Record<string, unknown> = { hostname };
   try {
+    if (h2Port !== undefined) {
+      const h2 = new MockHttp2Gateway({
+        ...tls,
+        hostname,
+        port: h2Port,
+        retain: false,
+        record: values.record as string | undefined,
+        maxPayloadBytes: intOption(
+          values["max-payload"],
+          "max-payload",
+          0,
+          65535,
+        ),
+        auth,
+        faults: {
+          reasons,
+          maxConcurrentStreams: intOption(
+            values["max-streams"],
+            "max-streams",
+            1,
+          ),
+          goawayAfter: intOption(values["goaway-after"], "goaway-after", 1),
+          delayMs: intOption(values.delay, "delay"),
+          dropAfter: intOption(values["h2-drop-after"], "h2-drop-after"),
+          idleTimeoutMs: intOption(values["idle-timeout"], "idle-timeout", 1),
+          tokenAuthStartsAtOne: values["token-starts-at-one"] === true,
+        },
+      });
+      stops.push(() => h2.close());
+      ready.h2Port = (await h2.listen()).port;
+    }
     if (binaryPort !== undefined) {
       const gateway = new MockBinaryGateway({
         ...tls,
