@@ -1,8 +1,10 @@
 /**
  * `cli.ts demo`: the main job on an embedded default. Starts the mock APNs
- * (binary gateway and feedback service) on loopback with the embedded test
- * PKI, sends a batch through a `Session`, prints what was accepted, failed
- * and retried and the rate, then reads the feedback.
+ * on loopback with the embedded test PKI and sends a batch through a
+ * `Session` over both protocols: the HTTP/2 provider API (token auth, the
+ * server sending GOAWAY every 500 streams) and the legacy binary protocol
+ * (client certificate), printing what was accepted, failed and retried and
+ * the rate, then reads the feedback service.
  *
  * @module
  */
@@ -12,17 +14,29 @@ import { Message } from "../message.ts";
 import { MockBinaryGateway } from "../server/binary_gateway.ts";
 import * as pki from "../server/demo_pki.ts";
 import { MockFeedbackService } from "../server/feedback_service.ts";
+import { MockHttp2Gateway } from "../server/h2_gateway.ts";
 import { Session } from "../session.ts";
 import { printResult } from "./client_commands.ts";
 import { intOption, parseOptions } from "./usage.ts";
 
 const HELP = `Usage: cli.ts demo [--tokens N] [--batch N]
 
-Runs the mock APNs on loopback and sends N tokens (default 20000) in
-messages of --batch tokens (default 1000), all in flight at once on one
-persistent connection. A few tokens are bad on purpose: three are not hex
-(failed locally), two are rejected by the gateway (status 8) and one meets a
-processing error (status 1) every time (retried, then handed to retry()).`;
+Runs the mock APNs on loopback and sends N tokens (default 20000) twice:
+
+1. HTTP/2 provider API, token auth (ES256 JWT), one message streamed over
+   up to two connections; the server allows one stream until the first
+   accepted request and sends GOAWAY every 500 streams. Bad on purpose:
+   three tokens are not hex (failed locally), one is unregistered (410) and
+   one is rejected (400 BadDeviceToken).
+2. Binary protocol, client certificate, messages of --batch tokens
+   (default 1000) all in flight at once on one persistent connection. Bad
+   on purpose: three tokens are not hex, two are rejected (status 8) and
+   one meets a processing error (status 1) every time (retried, then handed
+   to retry()). Then the feedback service is read.`;
+
+function rate(count: number, seconds: number): string {
+  return Math.round(count / seconds).toLocaleString("en-US");
+}
 
 /**
  * `cli.ts demo`.
@@ -52,6 +66,69 @@ export async function runDemo(args: string[]): Promise<number> {
   const rejected = [tokens[7], tokens[total - 5]];
   const unlucky = tokens[Math.floor(total / 3)];
   const tls = { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca };
+  await using session = new Session();
+
+  // 1. HTTP/2 provider API.
+  {
+    const { keyId, teamId } = pki.tokenIds;
+    const unregistered = tokens[11];
+    const badToken = tokens[total - 7];
+    await using h2 = new MockHttp2Gateway({
+      ...tls,
+      retain: false,
+      auth: { keyId, teamId, publicKey: pki.tokenKey },
+      faults: {
+        tokenAuthStartsAtOne: true,
+        goawayAfter: 500,
+        reasons: new Map([
+          [unregistered, {
+            status: 410,
+            reason: "Unregistered",
+            timestamp: Date.now() - 86_400_000,
+          }],
+          [badToken, { status: 400, reason: "BadDeviceToken" }],
+        ]),
+      },
+    });
+    const at = await h2.listen();
+    console.log(
+      `== HTTP/2 provider API: mock on ${at.hostname}:${at.port}, token auth, GOAWAY every 500 streams`,
+    );
+    const apns = new APNs(
+      session.getConnection(
+        { hostname: at.hostname, port: at.port, protocol: "h2" },
+        { token: { keyId, teamId, signingKey: pki.tokenKey }, caCerts: pki.ca },
+      ),
+    );
+    const started = performance.now();
+    const result = await apns.send(
+      new Message(tokens, {
+        alert: "Hello over HTTP/2",
+        topic: "com.example.app",
+        collapseId: "demo",
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    printResult(result, false, seconds);
+    for (const [token, since] of result.unregistered) {
+      console.log(`unregistered since ${since.toISOString()}: ${token}`);
+    }
+    console.log(
+      `rate: ${rate(total, seconds)} notifications/s; the server accepted ` +
+        `${h2.acceptedCount} over ${h2.connectionCount} connections\n`,
+    );
+    const ok = result.accepted === h2.acceptedCount &&
+      result.accepted + result.failed.size + result.retryTokens.length ===
+        total &&
+      result.failed.size === notHex.length + 2 &&
+      result.unregistered.has(unregistered);
+    if (!ok) {
+      console.log("UNEXPECTED: the HTTP/2 outcome is not as planned");
+      return 1;
+    }
+  }
+
+  // 2. Binary protocol and feedback.
   await using gateway = new MockBinaryGateway({
     ...tls,
     retain: false,
@@ -71,10 +148,9 @@ export async function runDemo(args: string[]): Promise<number> {
   const gw = await gateway.listen();
   const fb = await feedback.listen();
   console.log(
-    `mock APNs on ${gw.hostname}: gateway port ${gw.port}, feedback port ${fb.port}`,
+    `== binary protocol: mock gateway on ${gw.hostname}:${gw.port}, feedback on port ${fb.port}, client certificate`,
   );
 
-  await using session = new Session();
   const credentials = {
     certString: pki.clientCert,
     keyString: pki.clientKey,
@@ -118,10 +194,8 @@ export async function runDemo(args: string[]): Promise<number> {
     seconds,
   );
   console.log(
-    `\nrate: ${
-      Math.round(total / seconds).toLocaleString("en-US")
-    } notifications/s; the gateway recorded ${gateway.acceptedCount} ` +
-      `over ${gateway.connectionCount} connections`,
+    `rate: ${rate(total, seconds)} notifications/s; the gateway recorded ` +
+      `${gateway.acceptedCount} over ${gateway.connectionCount} connections`,
   );
 
   console.log("\nfeedback service:");
