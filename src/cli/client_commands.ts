@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Address } from "../address.ts";
 import { APNs } from "../apns.ts";
 import { Message, type MessageOptions } from "../message.ts";
 import type { Result } from "../result.ts";
@@ -56,10 +57,26 @@ const FEEDBACK_HELP =
 async function credentials(
   values: Record<string, unknown>,
 ): Promise<Credentials> {
-  if (typeof values.cert !== "string") {
-    throw new UsageError("--cert FILE is required");
-  }
   const caFiles = (values.ca as string[] | undefined) ?? [];
+  if (typeof values["token-key"] === "string") {
+    if (
+      typeof values["key-id"] !== "string" ||
+      typeof values["team-id"] !== "string"
+    ) {
+      throw new UsageError("--token-key needs --key-id and --team-id");
+    }
+    return {
+      token: {
+        keyId: values["key-id"],
+        teamId: values["team-id"],
+        signingKey: await Deno.readTextFile(values["token-key"]),
+      },
+      caCerts: await Promise.all(caFiles.map((f) => Deno.readTextFile(f))),
+    };
+  }
+  if (typeof values.cert !== "string") {
+    throw new UsageError("--cert FILE (or --token-key for HTTP/2) is required");
+  }
   return {
     certFile: values.cert,
     keyFile: values.key as string | undefined,
@@ -141,6 +158,13 @@ export async function runSend(args: string[]): Promise<number> {
     expiry: { type: "string" },
     priority: { type: "string" },
     command: { type: "string" },
+    h2: { type: "boolean" },
+    "token-key": { type: "string" },
+    "key-id": { type: "string" },
+    "team-id": { type: "string" },
+    topic: { type: "string" },
+    "push-type": { type: "string" },
+    "collapse-id": { type: "string" },
   });
   if (values.help) {
     console.log(SEND_HELP);
@@ -177,6 +201,9 @@ export async function runSend(args: string[]): Promise<number> {
     options.sound = values.sound as string | undefined;
     if (values["content-available"]) options.contentAvailable = 1;
   }
+  options.topic = values.topic as string | undefined;
+  options.pushType = values["push-type"] as MessageOptions["pushType"];
+  options.collapseId = values["collapse-id"] as string | undefined;
   const command = intOption(values.command, "command", 0, 2) as
     | 0
     | 1
@@ -186,10 +213,11 @@ export async function runSend(args: string[]): Promise<number> {
     command,
     connectTimeout: intOption(values["connect-timeout"], "connect-timeout", 1),
   });
-  const con = session.getConnection(
-    addressOption(values.address),
-    await credentials(values),
-  );
+  let address: Address = addressOption(values.address);
+  if (values.h2 && Array.isArray(address)) {
+    address = { hostname: address[0], port: address[1], protocol: "h2" };
+  }
+  const con = session.getConnection(address, await credentials(values));
   const started = performance.now();
   const result = await new APNs(con).send(new Message(tokens, options));
   printResult(

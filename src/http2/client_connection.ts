@@ -77,6 +77,8 @@ import { HpackDecoder } from "./hpack/decoder.ts";
 import { HpackEncoder } from "./hpack/encoder.ts";
 import { HpackError } from "./hpack/error.ts";
 import type { HeaderField } from "./hpack/static_table.ts";
+import { PingTracker } from "./ping_tracker.ts";
+import { RequestQueue } from "./request_queue.ts";
 import { DeadlineList, StreamRecord, StreamState } from "./stream.ts";
 import { WriteCoalescer } from "./write_coalescer.ts";
 
@@ -89,13 +91,6 @@ export type {
 export { Http2RequestError, type RequestOutcome } from "./client_errors.ts";
 
 type Timer = ReturnType<typeof setTimeout>;
-
-interface PingEntry {
-  readonly sentAt: number;
-  readonly resolve: ((ms: number) => void) | null;
-  readonly reject: ((error: Error) => void) | null;
-  readonly timer: Timer;
-}
 
 /** Our HPACK table size (the default), announced in our SETTINGS. */
 const HEADER_TABLE_SIZE = 4096;
@@ -135,9 +130,7 @@ export class Http2ClientConnection {
   #hpack: HpackDecoder;
 
   #streams = new Map<number, StreamRecord>();
-  #queue: (StreamRecord | undefined)[] = [];
-  #queueHead = 0;
-  #queued = 0;
+  #queue = new RequestQueue();
   #blocked: StreamRecord[] = [];
   #deadlines = new DeadlineList();
   #nextStreamId = 1;
@@ -156,18 +149,16 @@ export class Http2ClientConnection {
   #goaway: GoawayInfo | null = null;
   #endReason: Http2RequestError | null = null;
 
-  #settingsWaiter: PromiseWithResolvers<void> | null = null;
+  #settingsWaiter:
+    | { resolve: () => void; reject: (error: Error) => void }
+    | null = null;
   #settingsTimer: Timer | undefined;
   #deadlineTimer: Timer | undefined;
   #idleTimer: Timer | undefined;
   #closeTimer: Timer | undefined;
   #graceTimer: Timer | undefined;
   #lastActivity = now();
-  #pings = new Map<number, PingEntry>();
-  #pingCounter = 0;
-  #keepalivePending = false;
-  #pingPayload = new Uint8Array(8);
-  #pingView = new DataView(this.#pingPayload.buffer);
+  #pings: PingTracker;
   #schemeField: HeaderField;
   #authorityField: HeaderField;
   #resolveClosed!: () => void;
@@ -204,6 +195,14 @@ export class Http2ClientConnection {
       maxHeaderListSize: opts.maxHeaderListSize,
     });
     this.#recvWindow = new ReceiveWindow(opts.connectionWindowSize);
+    this.#pings = new PingTracker(opts.pingTimeout, (error) =>
+      this.#teardown(
+        `the HTTP/2 connection is dead: ${error.message}`,
+        "ERR_APNS_CLOSED",
+        error,
+        undefined,
+        false,
+      ));
     this.#schemeField = Object.freeze([":scheme", opts.scheme] as const);
     this.#authorityField = Object.freeze(
       [":authority", opts.authority] as const,
@@ -256,7 +255,7 @@ export class Http2ClientConnection {
 
   /** Requests waiting for a stream slot. */
   get queued(): number {
-    return this.#queued;
+    return this.#queue.size;
   }
 
   /** Streams allowed at once: the server's limit, capped by our own. */
@@ -293,26 +292,27 @@ export class Http2ClientConnection {
     const problem = checkRequest(req);
     if (problem !== null) return Promise.reject(problem);
     if (!this.#accepting) return Promise.reject(this.#refusal());
-    const { promise, resolve, reject } = Promise.withResolvers<
-      Http2Response
-    >();
     const timeout = this.#opts.requestTimeout;
-    const rec = new StreamRecord(
-      req,
-      resolve,
-      reject,
-      timeout > 0 ? now() + timeout : Infinity,
-    );
+    let rec!: StreamRecord;
+    const promise = new Promise<Http2Response>((resolve, reject) => {
+      rec = new StreamRecord(
+        req,
+        resolve,
+        reject,
+        timeout > 0 ? now() + timeout : Infinity,
+      );
+    });
     if (timeout > 0) {
       this.#deadlines.push(rec);
       if (this.#deadlineTimer === undefined) this.#armDeadline(rec.deadline);
     }
-    if (this.#queued === 0 && this.#streams.size < this.maxConcurrentStreams) {
+    if (
+      this.#queue.size === 0 && this.#streams.size < this.maxConcurrentStreams
+    ) {
       this.#startStream(rec);
       if (this.#fw.length > 0) this.#sink.schedule();
     } else {
       this.#queue.push(rec);
-      this.#queued++;
     }
     return promise;
   }
@@ -331,9 +331,9 @@ export class Http2ClientConnection {
         new ConnectionClosedError("the HTTP/2 connection is closed"),
       );
     }
-    const { promise, resolve, reject } = Promise.withResolvers<number>();
-    this.#sendPing(resolve, reject);
-    return promise;
+    return new Promise<number>((resolve, reject) =>
+      this.#sendPing(resolve, reject)
+    );
   }
 
   /**
@@ -345,8 +345,17 @@ export class Http2ClientConnection {
    * @param timeout ms to wait for open streams (default: `requestTimeout`,
    *   or 30000 when that is 0)
    * @returns resolves when the connection is closed
+   * @throws {RangeError} (as a rejection) for a bad timeout
    */
   close(timeout?: number): Promise<void> {
+    if (
+      timeout !== undefined &&
+      !(Number.isInteger(timeout) && timeout >= 0 && timeout < 2 ** 31)
+    ) {
+      return Promise.reject(
+        new RangeError(`close timeout must be an integer in 0..2^31-1`),
+      );
+    }
     if (this.#ended || (this.#closing && this.#goawaySent)) return this.closed;
     const wait = timeout ?? (this.#opts.requestTimeout || 30000);
     this.#accepting = false;
@@ -408,8 +417,9 @@ export class Http2ClientConnection {
       DEFAULT_SETTINGS.initialWindowSize;
     if (extra > 0) fw.writeWindowUpdate(0, extra);
     this.#sink.schedule();
-    const waiter = Promise.withResolvers<void>();
-    this.#settingsWaiter = waiter;
+    const promise = new Promise<void>((resolve, reject) => {
+      this.#settingsWaiter = { resolve, reject };
+    });
     this.#settingsTimer = setTimeout(() => {
       this.#settingsTimer = undefined;
       const timeout = new TimeoutError(
@@ -427,7 +437,7 @@ export class Http2ClientConnection {
     Promise.all([this.#loopDone, this.#conn.closed]).then(
       () => this.#resolveClosed(),
     );
-    return waiter.promise;
+    return promise;
   }
 
   #settingsReceived(): void {
@@ -745,16 +755,7 @@ export class Http2ClientConnection {
       this.#fw.writePing(true, f.payload);
       return;
     }
-    const p = f.payload;
-    const key = ((p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]) >>> 0) *
-        0x100000000 +
-      ((p[4] << 24 | p[5] << 16 | p[6] << 8 | p[7]) >>> 0);
-    const entry = this.#pings.get(key);
-    if (entry === undefined) return;
-    this.#pings.delete(key);
-    clearTimeout(entry.timer);
-    if (entry.resolve === null) this.#keepalivePending = false;
-    else entry.resolve(now() - entry.sentAt);
+    this.#pings.ack(f.payload);
   }
 
   #onGoawayFrame(f: GoawayFrame): void {
@@ -955,7 +956,7 @@ export class Http2ClientConnection {
 
   /** A stream slot freed: start queued requests, or finish a close. */
   #streamClosed(): void {
-    if (this.#queued > 0) this.#pump();
+    if (this.#queue.size > 0) this.#pump();
     else if (this.#closing && this.#streams.size === 0 && !this.#ended) {
       this.#finish();
     }
@@ -963,35 +964,17 @@ export class Http2ClientConnection {
 
   /** Starts queued requests while slots are free. */
   #pump(): void {
-    if (!this.#accepting) return;
     const limit = this.maxConcurrentStreams;
-    const queue = this.#queue;
-    while (this.#queued > 0 && this.#streams.size < limit && this.#accepting) {
-      const rec = queue[this.#queueHead];
-      queue[this.#queueHead++] = undefined;
-      if (rec === undefined || rec.state !== StreamState.QUEUED) continue;
-      this.#queued--;
+    while (this.#accepting && this.#streams.size < limit) {
+      const rec = this.#queue.shift();
+      if (rec === null) break;
       this.#startStream(rec);
-    }
-    if (this.#queued === 0) {
-      queue.length = 0;
-      this.#queueHead = 0;
-    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > queue.length) {
-      this.#queue = queue.slice(this.#queueHead);
-      this.#queueHead = 0;
     }
     if (this.#fw.length > 0) this.#sink.schedule();
   }
 
   #failQueued(error: Http2RequestError): void {
-    const queue = this.#queue;
-    this.#queue = [];
-    const head = this.#queueHead;
-    this.#queueHead = 0;
-    this.#queued = 0;
-    for (let i = head; i < queue.length; i++) {
-      const rec = queue[i];
-      if (rec === undefined || rec.state !== StreamState.QUEUED) continue;
+    for (const rec of this.#queue.drain()) {
       rec.state = StreamState.DONE;
       this.#deadlines.remove(rec);
       rec.reject(error);
@@ -1018,7 +1001,7 @@ export class Http2ClientConnection {
       if (rec.state === StreamState.QUEUED) {
         this.#deadlines.remove(rec);
         rec.state = StreamState.DONE;
-        this.#queued--;
+        this.#queue.forget();
         rec.reject(
           new Http2RequestError(`${message} (still queued)`, {
             outcome: "unprocessed",
@@ -1056,10 +1039,7 @@ export class Http2ClientConnection {
     const interval = this.#opts.pingInterval;
     const idle = now() - this.#lastActivity;
     if (idle >= interval) {
-      if (!this.#keepalivePending) {
-        this.#keepalivePending = true;
-        this.#sendPing(null, null);
-      }
+      if (!this.#pings.keepalivePending) this.#sendPing(null, null);
       this.#armIdle(interval);
     } else {
       this.#armIdle(Math.ceil(interval - idle));
@@ -1070,24 +1050,7 @@ export class Http2ClientConnection {
     resolve: ((ms: number) => void) | null,
     reject: ((error: Error) => void) | null,
   ): void {
-    const key = ++this.#pingCounter;
-    this.#pingView.setUint32(0, Math.floor(key / 0x100000000));
-    this.#pingView.setUint32(4, key >>> 0);
-    this.#fw.writePing(false, this.#pingPayload);
-    const timeout = this.#opts.pingTimeout;
-    const timer = setTimeout(() => {
-      this.#pings.delete(key);
-      const error = new TimeoutError(`no PING ACK within ${timeout} ms`);
-      reject?.(error);
-      this.#teardown(
-        `the HTTP/2 connection is dead: ${error.message}`,
-        "ERR_APNS_CLOSED",
-        error,
-        undefined,
-        false,
-      );
-    }, timeout);
-    this.#pings.set(key, { sentAt: now(), resolve, reject, timer });
+    this.#fw.writePing(false, this.#pings.start(resolve, reject));
     this.#sink.schedule();
   }
 
@@ -1199,7 +1162,7 @@ export class Http2ClientConnection {
         ...(goawayCode !== undefined ? { errorCode: goawayCode } : {}),
         ...(cause !== undefined ? { cause } : {}),
       });
-    if (this.#queued > 0) this.#failQueued(fail("unprocessed"));
+    if (this.#queue.size > 0) this.#failQueued(fail("unprocessed"));
     const generation = this.#sink.generation;
     for (const rec of this.#streams.values()) {
       rec.state = StreamState.DONE;
@@ -1210,15 +1173,11 @@ export class Http2ClientConnection {
     }
     this.#streams.clear();
     this.#blocked = [];
-    for (const entry of this.#pings.values()) {
-      clearTimeout(entry.timer);
-      entry.reject?.(
-        cause instanceof TimeoutError
-          ? cause
-          : new ConnectionClosedError(message, { cause }),
-      );
-    }
-    this.#pings.clear();
+    this.#pings.rejectAll(
+      cause instanceof TimeoutError
+        ? cause
+        : new ConnectionClosedError(message, { cause }),
+    );
     const waiter = this.#settingsWaiter;
     this.#settingsWaiter = null;
     waiter?.reject(

@@ -6,10 +6,7 @@
 import assert from "node:assert/strict";
 import { FrameType } from "../../../src/http2/frame/mod.ts";
 import { ProviderToken } from "../../../src/auth/provider_token.ts";
-import {
-  type H2Faults,
-  MockHttp2Gateway,
-} from "../../../src/server/mod.ts";
+import { type H2Faults, MockHttp2Gateway } from "../../../src/server/mod.ts";
 import {
   field,
   fixture,
