@@ -48,6 +48,7 @@ import {
   ProviderTokenVerifier,
   type TokenVerdict,
 } from "./h2_provider_auth.ts";
+import { BroadcastRegistry, isBroadcastPath } from "./h2_broadcast.ts";
 import { H2TlsHost } from "./h2_tls_host.ts";
 import {
   type ApnsRejection,
@@ -233,6 +234,7 @@ export class MockHttp2Gateway {
   #recordError: Error | undefined;
   readonly #accepted: AcceptedRequest[] = [];
   readonly #rejected: RejectedRequest[] = [];
+  readonly #broadcasts = new BroadcastRegistry();
   #acceptedCount = 0;
   #rejectedCount = 0;
   #connectionCount = 0;
@@ -487,25 +489,21 @@ export class MockHttp2Gateway {
         JSON.stringify({ reason: faults.goawayReason ?? "Shutdown" }),
       );
     }
+    let path = "";
+    for (const [name, value] of request.headers) {
+      if (name === ":path") path = value;
+    }
+    if (isBroadcastPath(path)) {
+      this.#broadcastRequest(served, request, path);
+      return;
+    }
     const target = checkRequestTarget(request.headers);
     if (isRejection(target)) {
       this.#answer(served, request, "", undefined, target);
       return;
     }
     const idHeader = target.fields.get("apns-id");
-    let verdict:
-      | TokenVerdict
-      | { ok: false; reason: "BadCertificate" }
-      | Promise<TokenVerdict> = { ok: true };
-    if (this.#auth === "token") {
-      verdict = this.#verifier!.check(target.fields.get("authorization"));
-    } else if (this.#auth === "certificate") {
-      if (!served.hasCertificate) {
-        verdict = { ok: false, reason: "MissingProviderToken" };
-      } else if (!served.authorized) {
-        verdict = { ok: false, reason: "BadCertificate" };
-      }
-    }
+    const verdict = this.#verdict(served, target.fields.get("authorization"));
     const afterAuth = (
       v: TokenVerdict | { ok: false; reason: "BadCertificate" },
     ) => {
@@ -582,6 +580,69 @@ export class MockHttp2Gateway {
     } else {
       afterAuth(verdict);
     }
+  }
+
+  /** Authentication of one request: the provider token or the certificate. */
+  #verdict(
+    served: Served,
+    authorization: string | undefined,
+  ):
+    | TokenVerdict
+    | { ok: false; reason: "BadCertificate" }
+    | Promise<TokenVerdict> {
+    if (this.#auth === "token") return this.#verifier!.check(authorization);
+    if (this.#auth === "certificate") {
+      if (!served.hasCertificate) {
+        return { ok: false, reason: "MissingProviderToken" };
+      }
+      if (!served.authorized) return { ok: false, reason: "BadCertificate" };
+    }
+    return { ok: true };
+  }
+
+  /** Channel management and broadcast sends (iOS 18). */
+  #broadcastRequest(
+    served: Served,
+    request: H2ServerRequest,
+    path: string,
+  ): void {
+    let method = "";
+    const fields = new Map<string, string>();
+    for (const [name, value] of request.headers) {
+      if (name === ":method") method = value;
+      else if (!name.startsWith(":")) fields.set(name, value);
+    }
+    const finish = (
+      v: TokenVerdict | { ok: false; reason: "BadCertificate" },
+    ) => {
+      if (served.dropped || served.conn.finished) return;
+      const response = v.ok
+        ? this.#broadcasts.handle(
+          method,
+          path,
+          fields,
+          request.body,
+          this.#maxPayload,
+        )
+        : {
+          status: v.reason === "TooManyProviderTokenUpdates" ? 429 : 403,
+          headers: [JSON_TYPE],
+          body: encoder.encode(JSON.stringify({ reason: v.reason })),
+        };
+      if (served.conn.respond(request.streamId, response)) served.answered++;
+    };
+    const verdict = this.#verdict(served, fields.get("authorization"));
+    if (verdict instanceof Promise) {
+      verdict.then(
+        finish,
+        () => finish({ ok: false, reason: "BadCertificate" }),
+      );
+    } else finish(verdict);
+  }
+
+  /** Broadcast push state: channels and accepted broadcasts. */
+  get broadcasts(): BroadcastRegistry {
+    return this.#broadcasts;
   }
 
   /**

@@ -44,5 +44,10 @@ export {
   type RejectedRequest,
 } from "./h2_gateway.ts";
 export type { H2TokenAuth } from "./h2_provider_auth.ts";
+export type {
+  AcceptedBroadcast,
+  BroadcastRegistry,
+  MockChannel,
+} from "./h2_broadcast.ts";
 export type { ApnsRejection, CheckedNotification } from "./h2_validation.ts";
 export * as demoPki from "./demo_pki.ts";
