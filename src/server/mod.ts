@@ -49,5 +49,6 @@ export type {
   BroadcastRegistry,
   MockChannel,
 } from "./h2_broadcast.ts";
+export type { H2ServerResponse } from "./h2_server_connection.ts";
 export type { ApnsRejection, CheckedNotification } from "./h2_validation.ts";
 export * as demoPki from "./demo_pki.ts";
