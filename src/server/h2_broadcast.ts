@@ -64,8 +64,16 @@ function requestId(): HeaderField {
   return ["apns-request-id", crypto.randomUUID()];
 }
 
+/** What a test can see of the mock's broadcast state. */
+export interface BroadcastState {
+  /** The channels now held. */
+  readonly channels: readonly MockChannel[];
+  /** The broadcasts accepted so far. */
+  readonly accepted: readonly AcceptedBroadcast[];
+}
+
 /** Channels by id, and the broadcasts accepted. */
-export class BroadcastRegistry {
+export class BroadcastRegistry implements BroadcastState {
   readonly #channels = new Map<string, MockChannel>();
   readonly #accepted: AcceptedBroadcast[] = [];
 

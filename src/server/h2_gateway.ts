@@ -48,7 +48,11 @@ import {
   ProviderTokenVerifier,
   type TokenVerdict,
 } from "./h2_provider_auth.ts";
-import { BroadcastRegistry, isBroadcastPath } from "./h2_broadcast.ts";
+import {
+  BroadcastRegistry,
+  type BroadcastState,
+  isBroadcastPath,
+} from "./h2_broadcast.ts";
 import { H2TlsHost } from "./h2_tls_host.ts";
 import {
   type ApnsRejection,
@@ -641,7 +645,7 @@ export class MockHttp2Gateway {
   }
 
   /** Broadcast push state: channels and accepted broadcasts. */
-  get broadcasts(): BroadcastRegistry {
+  get broadcasts(): BroadcastState {
     return this.#broadcasts;
   }
 

@@ -46,9 +46,8 @@ export {
 export type { H2TokenAuth } from "./h2_provider_auth.ts";
 export type {
   AcceptedBroadcast,
-  BroadcastRegistry,
+  BroadcastState,
   MockChannel,
 } from "./h2_broadcast.ts";
-export type { H2ServerResponse } from "./h2_server_connection.ts";
 export type { ApnsRejection, CheckedNotification } from "./h2_validation.ts";
 export * as demoPki from "./demo_pki.ts";
