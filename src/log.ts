@@ -12,5 +12,7 @@ import { getLogger, type Logger } from "@logtape/logtape";
 export const sessionLog: Logger = getLogger(["apns", "session"]);
 /** Logger for the binary protocol (`["apns", "binary"]`). */
 export const binaryLog: Logger = getLogger(["apns", "binary"]);
+/** Logger for the HTTP/2 provider API (`["apns", "http2"]`). */
+export const http2Log: Logger = getLogger(["apns", "http2"]);
 /** Logger for the mock servers (`["apns", "server"]`). */
 export const serverLog: Logger = getLogger(["apns", "server"]);

@@ -24,6 +24,7 @@ import {
   Http2RequestError,
   type Http2Response,
 } from "../http2/client_connection.ts";
+import { http2Log as log } from "../log.ts";
 import type { Message } from "../message.ts";
 import { Result } from "../result.ts";
 import type { Connection } from "../transport/types.ts";
@@ -254,7 +255,15 @@ export class Http2Dispatcher {
       const at = this.#connections.indexOf(connection);
       if (at >= 0) this.#connections.splice(at, 1);
     };
-    connection.onGoaway = forget;
+    connection.onGoaway = (info) => {
+      forget();
+      // Apple puts a JSON reason in the debug data ({"reason":"..."}).
+      log.info("GOAWAY from {authority}: {reason} (last stream {last})", {
+        authority: this.#options.authority,
+        reason: info.debug || `error code ${info.errorCode}`,
+        last: info.lastStreamId,
+      });
+    };
     connection.closed.then(forget);
     return connection;
   }
