@@ -131,6 +131,7 @@ class PoolEntry {
         authority: address.hostname,
         token: http2.token,
         defaultTopic: http2.defaultTopic,
+        clientCertificate: http2.token === undefined,
         maxConnections: options.maxConnections,
         retryLimit: options.retryLimit,
         connection: {

@@ -18,6 +18,7 @@
  */
 
 import type { ProviderToken } from "../auth/provider_token.ts";
+import { ConnectionClosedError, TlsError } from "../errors.ts";
 import {
   Http2ClientConnection,
   type Http2ClientOptions,
@@ -41,6 +42,8 @@ export interface Http2DispatcherOptions {
   readonly token?: ProviderToken;
   /** Topic when a message has none (the certificate's bundle id). */
   readonly defaultTopic?: string;
+  /** Whether connections carry a client certificate (for clearer errors). */
+  readonly clientCertificate?: boolean;
   /** Most connections opened for this pool entry. Default 2. */
   readonly maxConnections?: number;
   /** Times an unprocessed request is sent again. Default 3. */
@@ -74,9 +77,17 @@ class ProviderJob {
 
   constructor(readonly message: Message, readonly keepIds: boolean) {}
 
+  /**
+   * Records an error once. Stream numbers are dropped from the text so that
+   * the same failure on many streams stays one entry, and the list is
+   * bounded whatever the number of tokens.
+   */
   addError(code: number | null, explanation: string): void {
-    if (!this.errors.some(([c, e]) => c === code && e === explanation)) {
-      this.errors.push([code, explanation]);
+    const text = explanation.replace(/\bstream \d+/g, "stream");
+    if (this.errors.some(([c, e]) => c === code && e === text)) return;
+    if (this.errors.length < MAX_ERRORS) this.errors.push([code, text]);
+    else if (this.errors.length === MAX_ERRORS) {
+      this.errors.push([null, "more errors were left out"]);
     }
   }
 
@@ -106,6 +117,8 @@ class ProviderJob {
 }
 
 const utf8 = new TextDecoder();
+/** Most distinct entries one result's `errors` holds. */
+const MAX_ERRORS = 32;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -140,6 +153,8 @@ export class Http2Dispatcher {
   readonly #retryLimit: number;
   readonly #connections: Http2ClientConnection[] = [];
   #opening: Promise<Http2ClientConnection> | null = null;
+  /** Responses received so far (any status): the measure of progress. */
+  #answered = 0;
   #active = 0;
   #idleWaiters: (() => void)[] = [];
   #lastUsed = Date.now();
@@ -248,6 +263,19 @@ export class Http2Dispatcher {
       });
     } catch (error) {
       socket.close();
+      if (
+        this.#options.clientCertificate &&
+        error instanceof ConnectionClosedError
+      ) {
+        // TLS 1.3 servers refuse a client certificate after the handshake,
+        // often with a bare EOF: it shows here, before any SETTINGS.
+        throw new TlsError(
+          `${this.#options.authority} closed the connection right after the ` +
+            "TLS handshake, before its SETTINGS: it most likely rejected the " +
+            "client certificate",
+          { cause: error },
+        );
+      }
       throw error;
     }
     this.#connections.push(connection);
@@ -287,9 +315,10 @@ export class Http2Dispatcher {
     this.#begin();
     try {
       let refreshed = false;
-      for (let attempt = 0;; attempt++) {
+      for (let stalls = 0;;) {
         const auth = await this.#authorization();
         const connection = await this.#connection();
+        const mark = this.#answered;
         try {
           const response = await connection.request({
             path,
@@ -297,6 +326,7 @@ export class Http2Dispatcher {
             headers: auth ? [...headers, auth] : headers,
             body,
           });
+          this.#answered++;
           if (
             response.status === 403 && !refreshed && this.#options.token &&
             parseReason(response).reason === "ExpiredProviderToken"
@@ -307,10 +337,11 @@ export class Http2Dispatcher {
           }
           return response;
         } catch (error) {
+          stalls = this.#answered > mark ? 0 : stalls + 1;
           if (
             error instanceof Http2RequestError &&
             error.outcome === "unprocessed" &&
-            attempt < this.#retryLimit
+            stalls <= this.#retryLimit
           ) continue;
           throw error;
         }
@@ -477,10 +508,11 @@ export class Http2Dispatcher {
     token: string,
     headers: readonly [string, string][],
     body: Uint8Array,
-    attempt: number,
+    stalls: number,
     refreshed: boolean,
   ): Promise<void> {
     let auth: [string, string] | null = null;
+    const mark = this.#answered;
     try {
       auth = await this.#authorization();
       const response = await connection.request({
@@ -489,6 +521,7 @@ export class Http2Dispatcher {
         headers: auth ? [...headers, auth] : headers,
         body,
       });
+      this.#answered++;
       if (response.status === 200) {
         job.accepted++;
         if (job.keepIds) {
@@ -510,7 +543,7 @@ export class Http2Dispatcher {
         await this.#options.token!.refresh(auth[1].slice(7));
         void connection.close().catch(() => {});
         const next = await this.#connection();
-        return this.#sendOne(job, next, token, headers, body, attempt, true);
+        return this.#sendOne(job, next, token, headers, body, stalls, true);
       } else {
         job.addError(response.status, reason || `HTTP ${response.status}`);
         job.retry.push(token);
@@ -521,9 +554,13 @@ export class Http2Dispatcher {
       }
       job.done();
     } catch (error) {
+      // Unprocessed requests go out again as long as the server makes
+      // progress; `retryLimit` bounds the rounds in which it answered nothing
+      // at all (a server refusing everything).
+      const stalled = this.#answered > mark ? 0 : stalls + 1;
       if (
         error instanceof Http2RequestError && error.outcome === "unprocessed" &&
-        attempt < this.#retryLimit
+        stalled <= this.#retryLimit
       ) {
         try {
           const next = await this.#connection();
@@ -533,7 +570,7 @@ export class Http2Dispatcher {
             token,
             headers,
             body,
-            attempt + 1,
+            stalled,
             refreshed,
           );
         } catch (connectError) {
