@@ -36,6 +36,7 @@
  */
 
 import type { HeaderField } from "../http2/hpack/mod.ts";
+import { PUSH_TYPES as MESSAGE_PUSH_TYPES } from "../message.ts";
 
 /** A rejection: HTTP status, Apple's reason and, for 410, the timestamp in ms. */
 export interface ApnsRejection {
@@ -88,19 +89,9 @@ export interface NotificationRules {
 }
 
 /** Push types Apple documents. */
-export const PUSH_TYPES: ReadonlySet<string> = new Set([
-  "alert",
-  "background",
-  "location",
-  "voip",
-  "complication",
-  "fileprovider",
-  "mdm",
-  "liveactivity",
-  "pushtotalk",
-  "widgets",
-  "controls",
-]);
+export const PUSH_TYPES: ReadonlySet<string> = new Set<string>(
+  MESSAGE_PUSH_TYPES,
+);
 
 /** Topic suffixes a certificate for a bundle id also covers. */
 export const TOPIC_SUFFIXES: readonly string[] = [
