@@ -657,9 +657,9 @@ export class BinaryDispatcher {
   }
 
   #acceptUpTo(link: BinaryLink, upTo: number): void {
-    link.resolveUpTo(upTo, (job) => {
+    link.acceptUpTo(upTo, (job, count) => {
       link.progressed = true;
-      job.accept();
+      job.accept(count);
     });
   }
 

@@ -103,12 +103,14 @@ export class SendJob {
   }
 
   /**
-   * Counts one notification as accepted.
+   * Counts notifications as accepted.
+   *
+   * @param count how many (default 1)
    */
-  accept(): void {
-    this.accepted++;
+  accept(count = 1): void {
+    this.accepted += count;
     this.answered = true;
-    this.#resolved();
+    this.#resolved(count);
   }
 
   /**
@@ -178,8 +180,9 @@ export class SendJob {
     this.#resolved();
   }
 
-  #resolved(): void {
-    if (--this.outstanding === 0 && !this.settled) {
+  #resolved(count = 1): void {
+    this.outstanding -= count;
+    if (this.outstanding === 0 && !this.settled) {
       this.settled = true;
       this.retry.sort((a, b) => a - b);
       this.#resolve(
