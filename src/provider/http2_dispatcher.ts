@@ -153,6 +153,7 @@ export class Http2Dispatcher {
   readonly #retryLimit: number;
   readonly #connections: Http2ClientConnection[] = [];
   #opening: Promise<Http2ClientConnection> | null = null;
+  #openFailedAt = 0;
   /** Responses received so far (any status): the measure of progress. */
   #answered = 0;
   #active = 0;
@@ -223,8 +224,13 @@ export class Http2Dispatcher {
     return Math.max(total, 1);
   }
 
-  /** Picks the least loaded open connection, opening more as needed. */
-  async #connection(): Promise<Http2ClientConnection> {
+  /**
+   * The least loaded open connection, without waiting: `null` when none is
+   * open. When all are busy and the pool has room, another one starts
+   * opening in the background (not more often than once a second after a
+   * failure).
+   */
+  #pick(): Http2ClientConnection | null {
     let best: Http2ClientConnection | null = null;
     let bestLoad = Infinity;
     for (const c of this.#connections) {
@@ -235,22 +241,36 @@ export class Http2Dispatcher {
         bestLoad = load;
       }
     }
-    const room = this.#connections.length < this.#maxConnections;
-    if (best && (bestLoad < 1 || !room)) return best;
-    if (this.#opening) return best ?? await this.#opening;
+    if (
+      best && bestLoad >= 1 && this.#opening === null &&
+      this.#connections.length < this.#maxConnections &&
+      Date.now() - this.#openFailedAt > 1000
+    ) {
+      this.#startOpen().catch(() => {});
+    }
+    return best;
+  }
+
+  /** A connection to use: an open one, or the next one to open. */
+  #connection(): Promise<Http2ClientConnection> {
+    const best = this.#pick();
+    if (best) return Promise.resolve(best);
+    return this.#opening ?? this.#startOpen();
+  }
+
+  #startOpen(): Promise<Http2ClientConnection> {
     const opening = this.#open();
     this.#opening = opening;
-    try {
-      if (best) {
-        opening.catch(() => {});
-        return best;
-      }
-      return await opening;
-    } finally {
-      opening.finally(() => {
+    opening.then(
+      () => {
         if (this.#opening === opening) this.#opening = null;
-      }).catch(() => {});
-    }
+      },
+      () => {
+        this.#openFailedAt = Date.now();
+        if (this.#opening === opening) this.#opening = null;
+      },
+    );
+    return opening;
   }
 
   async #open(): Promise<Http2ClientConnection> {
@@ -397,9 +417,9 @@ export class Http2Dispatcher {
           job.retry.push(token);
           continue;
         }
-        let connection: Http2ClientConnection;
+        let connection: Http2ClientConnection | null = this.#pick();
         try {
-          connection = await this.#connection();
+          connection ??= await this.#connection();
         } catch (error) {
           if (!sentAny && job.inFlight === 0) throw error;
           job.addError(
