@@ -195,20 +195,19 @@ export async function runServe(
 
   const stops: (() => Promise<void>)[] = [];
   const ready: Record<string, unknown> = { hostname };
+  /** What both gateways take: TLS, address, recording, payload limit. */
+  const gatewayOptions = (port: number) => ({
+    ...tls,
+    hostname,
+    port,
+    retain: false,
+    record: values.record as string | undefined,
+    maxPayloadBytes: intOption(values["max-payload"], "max-payload", 0, 65535),
+  });
   try {
     if (h2Port !== undefined) {
       const h2 = new MockHttp2Gateway({
-        ...tls,
-        hostname,
-        port: h2Port,
-        retain: false,
-        record: values.record as string | undefined,
-        maxPayloadBytes: intOption(
-          values["max-payload"],
-          "max-payload",
-          0,
-          65535,
-        ),
+        ...gatewayOptions(h2Port),
         auth,
         faults: {
           reasons,
@@ -229,17 +228,7 @@ export async function runServe(
     }
     if (binaryPort !== undefined) {
       const gateway = new MockBinaryGateway({
-        ...tls,
-        hostname,
-        port: binaryPort,
-        retain: false,
-        record: values.record as string | undefined,
-        maxPayloadBytes: intOption(
-          values["max-payload"],
-          "max-payload",
-          0,
-          65535,
-        ),
+        ...gatewayOptions(binaryPort),
         faults: {
           failTokens,
           failAtIndex,

@@ -28,7 +28,6 @@
  */
 
 import type * as tls from "node:tls";
-import { createWriteStream, type WriteStream } from "node:fs";
 import { encodeErrorResponse } from "../binary/error_response.ts";
 import {
   type DecodedNotification,
@@ -41,6 +40,8 @@ import {
   type Timer,
   TlsHost,
 } from "./_tls_host.ts";
+import { JsonLinesRecord } from "./_record.ts";
+import { count } from "./_option_checks.ts";
 
 /** Injected failures; every count is per connection. */
 export interface GatewayFaults {
@@ -123,16 +124,6 @@ function u8Status(value: number, what: string): number {
   return value;
 }
 
-function count(value: number | undefined, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(
-      `${what} must be a non-negative integer, got ${value}`,
-    );
-  }
-  return value;
-}
-
 /**
  * The mock gateway.
  *
@@ -153,10 +144,7 @@ export class MockBinaryGateway {
   readonly #onNotification:
     | ((notification: AcceptedNotification) => void)
     | undefined;
-  readonly #recordLine: ((line: string) => void) | undefined;
-  readonly #recordPath: string | undefined;
-  #recordStream: WriteStream | undefined;
-  #recordError: Error | undefined;
+  readonly #record: JsonLinesRecord;
   readonly #accepted: AcceptedNotification[] = [];
   readonly #errors: SentErrorResponse[] = [];
   #acceptedCount = 0;
@@ -193,13 +181,7 @@ export class MockBinaryGateway {
       : u8Status(options.nonJsonStatus, "nonJsonStatus");
     this.#retain = options.retain ?? true;
     this.#onNotification = options.onNotification;
-    if (typeof options.record === "function") {
-      this.#recordLine = options.record;
-    } else if (typeof options.record === "string") {
-      this.#recordPath = options.record;
-    } else if (options.record !== undefined) {
-      throw new TypeError("record must be a file path or a function");
-    }
+    this.#record = new JsonLinesRecord(options.record);
   }
 
   /**
@@ -208,17 +190,7 @@ export class MockBinaryGateway {
    * @returns the bound address
    */
   async listen(): Promise<ListenAddress> {
-    if (this.#recordPath !== undefined && this.#recordStream === undefined) {
-      const stream = createWriteStream(this.#recordPath, { flags: "a" });
-      stream.on("error", (err: Error) => {
-        this.#recordError ??= err;
-      });
-      await new Promise<void>((resolve, reject) => {
-        stream.once("open", () => resolve());
-        stream.once("error", reject);
-      });
-      this.#recordStream = stream;
-    }
+    await this.#record.open();
     return await this.#host.listen();
   }
 
@@ -261,14 +233,7 @@ export class MockBinaryGateway {
    */
   async close(): Promise<void> {
     await this.#host.close();
-    const stream = this.#recordStream;
-    if (stream !== undefined) {
-      this.#recordStream = undefined;
-      await new Promise<void>((resolve) => {
-        stream.end(() => resolve());
-      });
-    }
-    if (this.#recordError !== undefined) throw this.#recordError;
+    await this.#record.close();
   }
 
   /**
@@ -408,16 +373,14 @@ export class MockBinaryGateway {
   #accept(n: AcceptedNotification): void {
     this.#acceptedCount++;
     if (this.#retain) this.#accepted.push(n);
-    if (this.#recordLine !== undefined || this.#recordStream !== undefined) {
-      const line = JSON.stringify({
+    if (this.#record.active) {
+      this.#record.write({
         token: n.token,
         id: n.id,
         expiry: n.expiry,
         priority: n.priority,
         payload: n.payload,
       });
-      this.#recordLine?.(line);
-      this.#recordStream?.write(line + "\n");
     }
     this.#onNotification?.(n);
   }

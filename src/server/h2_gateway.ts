@@ -34,11 +34,18 @@
  */
 
 import type * as tls from "node:tls";
-import { createWriteStream, type WriteStream } from "node:fs";
 import { parseCertificate } from "../auth/x509.ts";
 import { ErrorCode } from "../http2/frame/mod.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
-import type { ListenAddress, MockTlsOptions, Timer } from "./_tls_host.ts";
+import {
+  type HostedConnection,
+  type ListenAddress,
+  type MockTlsOptions,
+  type Timer,
+  TlsHost,
+} from "./_tls_host.ts";
+import { JsonLinesRecord } from "./_record.ts";
+import { count } from "./_option_checks.ts";
 import {
   H2ServerConnection,
   type H2ServerRequest,
@@ -53,7 +60,6 @@ import {
   type BroadcastState,
   isBroadcastPath,
 } from "./h2_broadcast.ts";
-import { H2TlsHost } from "./h2_tls_host.ts";
 import {
   type ApnsRejection,
   type CheckedNotification,
@@ -175,16 +181,6 @@ export interface MockHttp2GatewayOptions extends MockTlsOptions {
 const encoder = new TextEncoder();
 const JSON_TYPE: HeaderField = ["content-type", "application/json"];
 
-function count(value: number | undefined, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(
-      `${what} must be a non-negative integer, got ${value}`,
-    );
-  }
-  return value;
-}
-
 function isRejection(v: unknown): v is ApnsRejection {
   return typeof v === "object" && v !== null && "status" in v &&
     "reason" in v;
@@ -221,7 +217,7 @@ interface Served {
  * ```
  */
 export class MockHttp2Gateway {
-  readonly #host: H2TlsHost;
+  readonly #host: TlsHost;
   readonly #auth: "certificate" | "token" | "none";
   readonly #verifier: ProviderTokenVerifier | undefined;
   readonly #goawayOnExpired: boolean;
@@ -232,10 +228,7 @@ export class MockHttp2Gateway {
   readonly #retain: boolean;
   readonly #onRequest: H2RequestHook | undefined;
   readonly #onAccepted: ((request: AcceptedRequest) => void) | undefined;
-  readonly #recordLine: ((line: string) => void) | undefined;
-  readonly #recordPath: string | undefined;
-  #recordStream: WriteStream | undefined;
-  #recordError: Error | undefined;
+  readonly #record: JsonLinesRecord;
   readonly #accepted: AcceptedRequest[] = [];
   readonly #rejected: RejectedRequest[] = [];
   readonly #broadcasts = new BroadcastRegistry();
@@ -291,19 +284,16 @@ export class MockHttp2Gateway {
     this.#retain = options.retain ?? true;
     this.#onRequest = options.onRequest;
     this.#onAccepted = options.onAccepted;
-    if (typeof options.record === "function") {
-      this.#recordLine = options.record;
-    } else if (typeof options.record === "string") {
-      this.#recordPath = options.record;
-    } else if (options.record !== undefined) {
-      throw new TypeError("record must be a file path or a function");
-    }
+    this.#record = new JsonLinesRecord(options.record);
     const require = options.requestCert ?? this.#auth === "certificate";
-    this.#host = new H2TlsHost(
-      options,
-      require ? "require" : this.#auth === "certificate" ? "ask" : "none",
-      (socket) => this.#serve(socket),
-    );
+    this.#host = new TlsHost(options, (socket) => this.#serve(socket), {
+      clientCerts: require
+        ? "require"
+        : this.#auth === "certificate"
+        ? "ask"
+        : "none",
+      h2: true,
+    });
   }
 
   /**
@@ -315,17 +305,7 @@ export class MockHttp2Gateway {
    */
   async listen(): Promise<ListenAddress> {
     await this.#verifier?.ready();
-    if (this.#recordPath !== undefined && this.#recordStream === undefined) {
-      const stream = createWriteStream(this.#recordPath, { flags: "a" });
-      stream.on("error", (err: Error) => {
-        this.#recordError ??= err;
-      });
-      await new Promise<void>((resolve, reject) => {
-        stream.once("open", () => resolve());
-        stream.once("error", reject);
-      });
-      this.#recordStream = stream;
-    }
+    await this.#record.open();
     return await this.#host.listen();
   }
 
@@ -378,14 +358,7 @@ export class MockHttp2Gateway {
    */
   async close(): Promise<void> {
     await this.#host.close();
-    const stream = this.#recordStream;
-    if (stream !== undefined) {
-      this.#recordStream = undefined;
-      await new Promise<void>((resolve) => {
-        stream.end(() => resolve());
-      });
-    }
-    if (this.#recordError !== undefined) throw this.#recordError;
+    await this.#record.close();
   }
 
   /**
@@ -397,7 +370,8 @@ export class MockHttp2Gateway {
     return this.close();
   }
 
-  #serve(socket: tls.TLSSocket): { shutdown(): void } {
+  #serve(socket: tls.TLSSocket): HostedConnection {
+    socket.setNoDelay(true);
     const number = ++this.#connectionCount;
     const faults = this.#faults;
     let uid: string | undefined;
@@ -789,8 +763,8 @@ export class MockHttp2Gateway {
   #accept(n: AcceptedRequest): void {
     this.#acceptedCount++;
     if (this.#retain) this.#accepted.push(n);
-    if (this.#recordLine !== undefined || this.#recordStream !== undefined) {
-      const line = JSON.stringify({
+    if (this.#record.active) {
+      this.#record.write({
         token: n.token,
         id: n.id,
         expiry: n.expiry,
@@ -800,8 +774,6 @@ export class MockHttp2Gateway {
         pushType: n.pushType,
         collapseId: n.collapseId,
       });
-      this.#recordLine?.(line);
-      this.#recordStream?.write(line + "\n");
     }
     this.#onAccepted?.(n);
   }

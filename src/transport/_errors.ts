@@ -6,6 +6,7 @@
  */
 
 import {
+  CertificateError,
   ConnectError,
   ConnectionClosedError,
   TimeoutError,
@@ -145,6 +146,23 @@ export function handshakeFailed(
   return new TlsError(`TLS handshake with ${where} failed: ${message}`, {
     cause,
   });
+}
+
+/**
+ * The error for a client certificate or key the TLS stack cannot use.
+ *
+ * @param where `host:port`
+ * @param cause the runtime's error
+ * @returns a `CertificateError`
+ */
+export function unusableCertificate(
+  where: string,
+  cause: unknown,
+): CertificateError {
+  return new CertificateError(
+    `cannot use the client certificate for ${where}: ${errorMessage(cause)}`,
+    { cause },
+  );
 }
 
 /**

@@ -9,12 +9,14 @@
 import {
   abortError,
   connectFailed,
+  errorMessage,
   formatAddress,
   handshakeFailed,
   isEndOfStream,
   streamFailed,
+  unusableCertificate,
 } from "./_errors.ts";
-import { CertificateError, ConnectionClosedError } from "../errors.ts";
+import { TlsConnection } from "./_tls_connection.ts";
 import type { Connection, ConnectOptions, Transport } from "./types.ts";
 
 /** Size of the scratch buffer each read fills (four full TLS records). */
@@ -114,22 +116,12 @@ async function startTlsNoDelay(
 }
 
 /** A `Deno.TlsConn` behind the {@linkcode Connection} interface. */
-class DenoTlsConnection implements Connection {
+class DenoTlsConnection extends TlsConnection {
   readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-  readonly alpnProtocol: string | null;
   readonly closed: Promise<void>;
 
   #conn: Deno.TlsConn;
-  #where: string;
-  #hadCertificate: boolean;
   #resolveClosed!: () => void;
-  #isClosed = false;
-  #readDone = false;
-  #writeDone = false;
-  #readController!: ReadableStreamDefaultController<Uint8Array>;
-  #lastWrite: Promise<unknown> = Promise.resolve();
-  #closingWrite: Promise<void> | null = null;
 
   constructor(
     conn: Deno.TlsConn,
@@ -137,60 +129,47 @@ class DenoTlsConnection implements Connection {
     alpnProtocol: string | null,
     hadCertificate: boolean,
   ) {
+    super(where, alpnProtocol, hadCertificate);
     this.#conn = conn;
-    this.#where = where;
-    this.alpnProtocol = alpnProtocol;
-    this.#hadCertificate = hadCertificate;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
     const buffer = new Uint8Array(READ_BUFFER_SIZE);
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        this.#readController = controller;
+        this.readController = controller;
       },
       pull: (controller) => this.#pull(controller, buffer),
       cancel: () => {
-        this.#readDone = true;
+        this.readDone = true;
         this.close();
       },
     }, { highWaterMark: 0 });
-    this.writable = new WritableStream<Uint8Array>({
-      write: (chunk) => {
-        const done = this.#write(chunk);
-        this.#lastWrite = done.catch(() => {});
-        return done;
-      },
-      close: () => this.close(),
-      abort: () => this.close(),
-    });
   }
 
   async #pull(
     controller: ReadableStreamDefaultController<Uint8Array>,
     buffer: Uint8Array,
   ): Promise<void> {
-    if (this.#readDone) return;
+    if (this.readDone) return;
     let n: number | null;
     try {
       n = await this.#conn.read(buffer);
     } catch (error) {
-      if (this.#readDone) return;
-      this.#readDone = true;
-      if (this.#isClosed || isEndOfStream(error)) {
+      if (this.readDone) return;
+      this.readDone = true;
+      if (this.isClosed || isEndOfStream(error)) {
         // rustls reports a close without close_notify as an error; like
         // Node, treat it as the end of the stream.
         controller.close();
         this.#finishIfDone();
       } else {
-        controller.error(
-          streamFailed(this.#where, error, this.#hadCertificate),
-        );
+        controller.error(streamFailed(this.where, error, this.hadCertificate));
         this.close();
       }
       return;
     }
-    if (this.#readDone) return;
+    if (this.readDone) return;
     if (n === null) {
-      this.#readDone = true;
+      this.readDone = true;
       controller.close();
       this.#finishIfDone();
       return;
@@ -198,66 +177,40 @@ class DenoTlsConnection implements Connection {
     controller.enqueue(buffer.slice(0, n));
   }
 
-  async #write(chunk: Uint8Array): Promise<void> {
-    if (this.#isClosed || this.#writeDone) {
-      throw new ConnectionClosedError(
-        `${this.#where}: cannot write, the connection is closed for writing`,
-      );
-    }
+  protected async writeChunk(chunk: Uint8Array): Promise<void> {
+    if (this.isClosed || this.writeDone) throw this.closedForWriting();
     try {
       let offset = 0;
       while (offset < chunk.byteLength) {
         offset += await this.#conn.write(chunk.subarray(offset));
       }
     } catch (error) {
-      if (this.#isClosed) {
-        throw new ConnectionClosedError(
-          `${this.#where}: the connection was closed`,
-          { cause: error },
-        );
-      }
-      const mapped = streamFailed(this.#where, error, this.#hadCertificate);
+      if (this.isClosed) throw this.closedDuringWrite(error);
+      const mapped = streamFailed(this.where, error, this.hadCertificate);
       this.close();
       throw mapped;
     }
   }
 
-  closeWrite(): Promise<void> {
-    this.#closingWrite ??= (async () => {
-      await this.#lastWrite;
-      if (this.#isClosed || this.#writeDone) return;
-      this.#writeDone = true;
-      try {
-        await this.#conn.closeWrite();
-      } catch (error) {
-        if (!this.#isClosed) {
-          this.close();
-          throw streamFailed(this.#where, error, this.#hadCertificate);
-        }
-      }
-      this.#finishIfDone();
-    })();
-    return this.#closingWrite;
-  }
-
-  close(): void {
-    if (this.#isClosed) return;
-    this.#isClosed = true;
-    this.#writeDone = true;
-    closeQuietly(this.#conn);
-    if (!this.#readDone) {
-      this.#readDone = true;
-      try {
-        this.#readController.close();
-      } catch {
-        // already closed or errored
+  protected async endWrite(): Promise<void> {
+    try {
+      await this.#conn.closeWrite();
+    } catch (error) {
+      if (!this.isClosed) {
+        this.close();
+        throw streamFailed(this.where, error, this.hadCertificate);
       }
     }
+    this.#finishIfDone();
+  }
+
+  protected release(): void {
+    closeQuietly(this.#conn);
     this.#resolveClosed();
   }
 
   #finishIfDone(): void {
-    if (this.#readDone && this.#writeDone) this.close();
+    if (this.readDone && this.writeDone) this.close();
   }
 }
 
@@ -271,15 +224,12 @@ function closeQuietly(conn: Deno.Conn): void {
 
 /** Bad certificate or key strings fail before any socket is opened. */
 function openFailed(where: string, error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (
     /certificate|key/i.test(message) &&
     !/lookup|refused|unreachable/i.test(message)
   ) {
-    return new CertificateError(
-      `cannot use the client certificate for ${where}: ${message}`,
-      { cause: error },
-    );
+    return unusableCertificate(where, error);
   }
   return connectFailed(where, error);
 }

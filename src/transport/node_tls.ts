@@ -1,5 +1,3 @@
-const UNDER_DENO = typeof (globalThis as { Deno?: unknown }).Deno === "object";
-
 /**
  * The Node transport: `node:tls` sockets adapted to WebStreams, for Node,
  * Bun and Deno's Node compatibility layer.
@@ -16,8 +14,9 @@ import {
   handshakeFailed,
   isEndOfStream,
   streamFailed,
+  unusableCertificate,
 } from "./_errors.ts";
-import { CertificateError, ConnectionClosedError } from "../errors.ts";
+import { TlsConnection } from "./_tls_connection.ts";
 import type { Connection, ConnectOptions, Transport } from "./types.ts";
 
 /** Bytes the readable buffers before the socket is paused. */
@@ -29,9 +28,11 @@ const READ_HIGH_WATER_MARK = 64 * 1024;
  * stays flowing and the readable's queue is unbounded. This transport only
  * runs under Deno in tests; `defaultTransport()` picks `Deno.connectTls`.
  */
-function canPause(): boolean {
-  return !("Deno" in globalThis);
-}
+/**
+ * Under Deno's Node compatibility: pausing a socket loses data there, and
+ * every `ca` root is parsed again per handshake.
+ */
+const UNDER_DENO = "Deno" in globalThis;
 
 /** Opens TLS connections with `node:tls` (Node, Bun, Deno). */
 export class NodeTlsTransport implements Transport {
@@ -78,14 +79,7 @@ export class NodeTlsTransport implements Transport {
       socket = tls.connect(connectOptions);
     } catch (error) {
       // createSecureContext throws synchronously on unusable PEM.
-      return Promise.reject(
-        new CertificateError(
-          `cannot use the client certificate for ${where}: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-          { cause: error },
-        ),
-      );
+      return Promise.reject(unusableCertificate(where, error));
     }
     return new Promise<Connection>((resolve, reject) => {
       let tcpConnected = false;
@@ -153,21 +147,11 @@ export class NodeTlsTransport implements Transport {
 }
 
 /** A `tls.TLSSocket` behind the {@linkcode Connection} interface. */
-class NodeTlsConnection implements Connection {
+class NodeTlsConnection extends TlsConnection {
   readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-  readonly alpnProtocol: string | null;
   readonly closed: Promise<void>;
 
   #socket: tls.TLSSocket;
-  #where: string;
-  #hadCertificate: boolean;
-  #isClosed = false;
-  #readDone = false;
-  #writeDone = false;
-  #readController!: ReadableStreamDefaultController<Uint8Array>;
-  #lastWrite: Promise<unknown> = Promise.resolve();
-  #closingWrite: Promise<void> | null = null;
 
   constructor(
     socket: tls.TLSSocket,
@@ -175,61 +159,45 @@ class NodeTlsConnection implements Connection {
     alpnProtocol: string | null,
     hadCertificate: boolean,
   ) {
+    super(where, alpnProtocol, hadCertificate);
     this.#socket = socket;
-    this.#where = where;
-    this.alpnProtocol = alpnProtocol;
-    this.#hadCertificate = hadCertificate;
     this.closed = new Promise((resolve) => {
       if (socket.destroyed) resolve();
       else socket.once("close", () => resolve());
     });
     socket.on("error", (error) => this.#onError(error));
-    socket.on("close", () => this.#onClose());
+    socket.on("close", () => this.markClosed());
 
-    const pausable = canPause();
+    const pausable = !UNDER_DENO;
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        this.#readController = controller;
+        this.readController = controller;
         socket.on("data", (chunk: Uint8Array) => {
-          if (this.#readDone) return;
+          if (this.readDone) return;
           controller.enqueue(
             new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
           );
           if (pausable && (controller.desiredSize ?? 0) <= 0) socket.pause();
         });
         socket.on("end", () => {
-          if (this.#readDone) return;
-          this.#readDone = true;
+          if (this.readDone) return;
+          this.readDone = true;
           controller.close();
         });
       },
       pull: () => {
-        if (pausable && !this.#readDone && socket.isPaused()) socket.resume();
+        if (pausable && !this.readDone && socket.isPaused()) socket.resume();
       },
       cancel: () => {
-        this.#readDone = true;
+        this.readDone = true;
         this.close();
       },
     }, new ByteLengthQueuingStrategy({ highWaterMark: READ_HIGH_WATER_MARK }));
-
-    this.writable = new WritableStream<Uint8Array>({
-      write: (chunk) => {
-        const done = this.#write(chunk);
-        this.#lastWrite = done.catch(() => {});
-        return done;
-      },
-      close: () => this.close(),
-      abort: () => this.close(),
-    });
   }
 
-  #write(chunk: Uint8Array): Promise<void> {
-    if (this.#isClosed || this.#writeDone || this.#socket.destroyed) {
-      return Promise.reject(
-        new ConnectionClosedError(
-          `${this.#where}: cannot write, the connection is closed for writing`,
-        ),
-      );
+  protected writeChunk(chunk: Uint8Array): Promise<void> {
+    if (this.isClosed || this.writeDone || this.#socket.destroyed) {
+      return Promise.reject(this.closedForWriting());
     }
     const socket = this.#socket;
     return new Promise<void>((resolve, reject) => {
@@ -253,68 +221,39 @@ class NodeTlsConnection implements Connection {
   }
 
   #writeError(error?: unknown): Error {
-    if (this.#isClosed || error === undefined) {
-      return new ConnectionClosedError(
-        `${this.#where}: the connection was closed`,
-        { cause: error },
-      );
+    if (this.isClosed || error === undefined) {
+      return this.closedDuringWrite(error);
     }
-    return streamFailed(this.#where, error, this.#hadCertificate);
+    return streamFailed(this.where, error, this.hadCertificate);
   }
 
   #onError(error: Error): void {
-    if (this.#readDone || this.#isClosed) return;
-    this.#readDone = true;
-    if (isEndOfStream(error)) this.#readController.close();
+    if (this.readDone || this.isClosed) return;
+    this.readDone = true;
+    if (isEndOfStream(error)) this.readController.close();
     else {
-      this.#readController.error(
-        streamFailed(this.#where, error, this.#hadCertificate),
+      this.readController.error(
+        streamFailed(this.where, error, this.hadCertificate),
       );
     }
     this.close();
   }
 
-  #onClose(): void {
-    this.#isClosed = true;
-    this.#writeDone = true;
-    if (!this.#readDone) {
-      this.#readDone = true;
-      this.#readController.close();
-    }
+  protected endWrite(): Promise<void> {
+    const socket = this.#socket;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off("finish", done);
+        socket.off("close", done);
+        resolve();
+      };
+      socket.once("finish", done);
+      socket.once("close", done);
+      socket.end();
+    });
   }
 
-  closeWrite(): Promise<void> {
-    this.#closingWrite ??= (async () => {
-      await this.#lastWrite;
-      if (this.#isClosed || this.#writeDone) return;
-      this.#writeDone = true;
-      const socket = this.#socket;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          socket.off("finish", done);
-          socket.off("close", done);
-          resolve();
-        };
-        socket.once("finish", done);
-        socket.once("close", done);
-        socket.end();
-      });
-    })();
-    return this.#closingWrite;
-  }
-
-  close(): void {
-    if (this.#isClosed) return;
-    this.#isClosed = true;
-    this.#writeDone = true;
-    if (!this.#readDone) {
-      this.#readDone = true;
-      try {
-        this.#readController.close();
-      } catch {
-        // already closed or errored
-      }
-    }
+  protected release(): void {
     this.#socket.destroy();
   }
 }
