@@ -29,7 +29,11 @@ import { http2Log as log } from "../log.ts";
 import type { Message } from "../message.ts";
 import { Result } from "../result.ts";
 import type { Connection } from "../transport/types.ts";
-import { buildMessageRequest, isHexToken } from "./notification_request.ts";
+import {
+  buildMessageRequest,
+  isHexToken,
+  type MessageRequest,
+} from "./notification_request.ts";
 import { classifyReason } from "./reasons.ts";
 
 /** Settings of an {@linkcode Http2Dispatcher}. */
@@ -73,6 +77,8 @@ class ProviderJob {
   stop: [number, string] | null = null;
   retryable = true;
   inFlight = 0;
+  /** Whether any request of the job went out. */
+  sentAny = false;
   #wake: (() => void) | null = null;
 
   constructor(readonly message: Message, readonly keepIds: boolean) {}
@@ -400,52 +406,67 @@ export class Http2Dispatcher {
       job.addError(shared.rejection[0], shared.rejection[1]);
     }
     this.#begin();
-    let sentAny = false;
     try {
-      for await (const token of tokens) {
-        if (typeof token !== "string" || !isHexToken(token)) {
-          job.failed.set(String(token), [400, "BadDeviceToken"]);
-          continue;
-        }
-        if (job.stop) {
-          job.retry.push(token);
-          continue;
-        }
-        // Backpressure: keep about one round of streams in flight.
-        while (job.inFlight >= this.#capacity() + 16) await job.waitOne();
-        if (job.stop) {
-          job.retry.push(token);
-          continue;
-        }
-        let connection: Http2ClientConnection | null = this.#pick();
-        try {
-          connection ??= await this.#connection();
-        } catch (error) {
-          if (!sentAny && job.inFlight === 0) throw error;
-          job.addError(
-            null,
-            error instanceof Error ? error.message : String(error),
-          );
-          job.stop = [0, "connect failed"];
-          job.retry.push(token);
-          continue;
-        }
-        sentAny = true;
-        job.inFlight++;
-        void this.#sendOne(
-          job,
-          connection,
-          token,
-          shared.headers,
-          shared.body,
-          0,
-          false,
-        );
+      try {
+        await this.#feed(job, tokens, shared);
+      } catch (error) {
+        if (!job.sentAny) throw error;
+        // The token source (or a connection) failed part-way: report it
+        // with what was sent; the tokens never read are the caller's.
+        job.addError(null, `sending stopped: ${messageOf(error)}`);
       }
       while (job.inFlight > 0) await job.waitOne();
       return job.result();
     } finally {
       this.#end();
+    }
+  }
+
+  /** Reads tokens and starts a request for each, with backpressure. */
+  async #feed(
+    job: ProviderJob,
+    tokens: Iterable<string> | AsyncIterable<string>,
+    shared: MessageRequest,
+  ): Promise<void> {
+    for await (const token of tokens) {
+      if (typeof token !== "string" || !isHexToken(token)) {
+        job.failed.set(String(token), [400, "BadDeviceToken"]);
+        continue;
+      }
+      if (job.stop) {
+        job.retry.push(token);
+        continue;
+      }
+      // Backpressure: keep about one round of streams in flight.
+      while (job.inFlight >= this.#capacity() + 16) await job.waitOne();
+      if (job.stop) {
+        job.retry.push(token);
+        continue;
+      }
+      let connection: Http2ClientConnection | null = this.#pick();
+      try {
+        connection ??= await this.#connection();
+      } catch (error) {
+        if (!job.sentAny) throw error;
+        job.addError(
+          null,
+          error instanceof Error ? error.message : String(error),
+        );
+        job.stop = [0, "connect failed"];
+        job.retry.push(token);
+        continue;
+      }
+      job.sentAny = true;
+      job.inFlight++;
+      void this.#sendOne(
+        job,
+        connection,
+        token,
+        shared.headers,
+        shared.body,
+        0,
+        false,
+      );
     }
   }
 

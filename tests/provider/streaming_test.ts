@@ -1,0 +1,50 @@
+// Tokens from an async iterable: a source that fails part-way.
+import assert from "node:assert/strict";
+import { APNs, Message, Session } from "../../mod.ts";
+import { MockHttp2Gateway } from "../../src/server/mod.ts";
+
+const fixture = (name: string) =>
+  Deno.readTextFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+const tls = {
+  cert: fixture("server.crt"),
+  key: fixture("server.key"),
+  ca: fixture("ca.crt"),
+};
+const credentials = {
+  certString: fixture("client.crt"),
+  keyString: fixture("client.key"),
+  caCerts: fixture("ca.crt"),
+};
+
+Deno.test("streaming: a token source that fails part-way keeps what was sent", async () => {
+  await using gateway = new MockHttp2Gateway({ ...tls, auth: "certificate" });
+  const { port } = await gateway.listen();
+  await using session = new Session();
+  const apns = new APNs(
+    session.getConnection(
+      { hostname: "127.0.0.1", port, protocol: "h2" },
+      credentials,
+    ),
+  );
+  async function* source() {
+    for (let i = 0; i < 50; i++) yield i.toString(16).padStart(64, "0");
+    throw new Error("database went away");
+  }
+  const result = await apns.send(new Message([], { alert: "x" }), {
+    tokens: source(),
+  });
+  assert.equal(result.accepted, 50);
+  assert.equal(gateway.acceptedCount, 50);
+  assert.deepEqual(result.errors, [[
+    null,
+    "sending stopped: database went away",
+  ]]);
+  // Failing before anything went out is the caller's exception.
+  async function* broken(): AsyncGenerator<string> {
+    throw new Error("no tokens today");
+  }
+  await assert.rejects(
+    apns.send(new Message([], { alert: "x" }), { tokens: broken() }),
+    /no tokens today/,
+  );
+});
