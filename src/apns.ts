@@ -48,17 +48,35 @@ async function sendInBatches(
     inFlight.add(p);
     if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
   };
-  for await (const token of tokens) {
-    batch.push(token);
-    if (batch.length === BATCH) await flush();
+  let stopped: unknown = undefined;
+  try {
+    for await (const token of tokens) {
+      batch.push(token);
+      if (batch.length === BATCH) await flush();
+    }
+    if (batch.length > 0) await flush();
+  } catch (error) {
+    // The token source failed part-way: send what was read, keep the rest.
+    if (results.length === 0 && inFlight.size === 0 && batch.length === 0) {
+      throw error;
+    }
+    stopped = error;
+    if (batch.length > 0) await flush();
   }
-  if (batch.length > 0) await flush();
   await Promise.all(inFlight);
   const failed = new Map<string, [number, string]>();
   const errors: [number | null, string][] = [];
   const retry: string[] = [];
   let accepted = 0;
   let retryable = true;
+  if (stopped !== undefined) {
+    errors.push([
+      null,
+      `sending stopped: ${
+        stopped instanceof Error ? stopped.message : stopped
+      }`,
+    ]);
+  }
   for (const r of results) {
     accepted += r.accepted;
     for (const [t, f] of r.failed) failed.set(t, f);

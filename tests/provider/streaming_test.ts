@@ -48,3 +48,28 @@ Deno.test("streaming: a token source that fails part-way keeps what was sent", a
     /no tokens today/,
   );
 });
+
+Deno.test("streaming over the binary protocol: batches, and a source failing part-way", async () => {
+  const { MockBinaryGateway } = await import("../../src/server/mod.ts");
+  await using gateway = new MockBinaryGateway({ ...tls, retain: false });
+  const { port } = await gateway.listen();
+  await using session = new Session();
+  const apns = new APNs(
+    session.getConnection(["127.0.0.1", port], credentials),
+  );
+  async function* source(n: number, fail: boolean) {
+    for (let i = 0; i < n; i++) yield i.toString(16).padStart(64, "0");
+    if (fail) throw new Error("source broke");
+  }
+  const all = await apns.send(new Message([], { alert: "x" }), {
+    tokens: source(25_000, false),
+  });
+  assert.equal(all.accepted, 25_000);
+  assert.equal(all.retry(), null);
+  const part = await apns.send(new Message([], { alert: "y" }), {
+    tokens: source(12_345, true),
+  });
+  assert.equal(part.accepted, 12_345);
+  assert.deepEqual(part.errors, [[null, "sending stopped: source broke"]]);
+  assert.equal(gateway.acceptedCount, 25_000 + 12_345);
+});
