@@ -90,6 +90,20 @@ export class ProviderToken {
   }
 
   /**
+   * The current token without waiting, or `undefined` when there is none or
+   * it is due for replacement (then call {@linkcode ProviderToken.get}).
+   *
+   * @returns the JWT, or `undefined`
+   */
+  peek(): string | undefined {
+    const current = this.#current;
+    if (current && this.#now() - current.issuedAt < this.#refreshAfter) {
+      return current.jwt;
+    }
+    return undefined;
+  }
+
+  /**
    * The current token, signing a new one when there is none or it is older
    * than `refreshAfter`.
    *

@@ -160,6 +160,11 @@ export class Http2Dispatcher {
   readonly #connections: Http2ClientConnection[] = [];
   #opening: Promise<Http2ClientConnection> | null = null;
   #openFailedAt = 0;
+  /** Header lists with the current authorization, per message. */
+  readonly #authorized = new WeakMap<
+    readonly [string, string][],
+    { jwt: string; headers: readonly [string, string][] }
+  >();
   /** Responses received so far (any status): the measure of progress. */
   #answered = 0;
   #active = 0;
@@ -377,6 +382,38 @@ export class Http2Dispatcher {
     }
   }
 
+  /**
+   * `headers` plus the current `authorization` (token auth), reused while
+   * the token stays the same; `null` when a token must be signed first.
+   */
+  #withAuthorization(
+    headers: readonly [string, string][],
+  ): readonly [string, string][] | null {
+    const token = this.#options.token;
+    if (!token) return headers;
+    const jwt = token.peek();
+    if (jwt === undefined) return null;
+    const cached = this.#authorized.get(headers);
+    if (cached && cached.jwt === jwt) return cached.headers;
+    const combined: [string, string][] = [
+      ...headers,
+      ["authorization", `bearer ${jwt}`],
+    ];
+    this.#authorized.set(headers, { jwt, headers: combined });
+    return combined;
+  }
+
+  async #withFreshAuthorization(
+    headers: readonly [string, string][],
+  ): Promise<readonly [string, string][]> {
+    await this.#options.token!.get();
+    return this.#withAuthorization(headers) ??
+      [...headers, [
+        "authorization",
+        `bearer ${await this.#options.token!.get()}`,
+      ]];
+  }
+
   async #authorization(): Promise<[string, string] | null> {
     const token = this.#options.token;
     return token ? ["authorization", `bearer ${await token.get()}`] : null;
@@ -422,52 +459,94 @@ export class Http2Dispatcher {
     }
   }
 
-  /** Reads tokens and starts a request for each, with backpressure. */
+  /**
+   * Reads tokens and starts a request for each, with backpressure. Token
+   * arrays are walked without awaiting, so the requests of one turn leave
+   * in one socket write.
+   */
   async #feed(
     job: ProviderJob,
     tokens: Iterable<string> | AsyncIterable<string>,
     shared: MessageRequest,
   ): Promise<void> {
-    for await (const token of tokens) {
-      if (typeof token !== "string" || !isHexToken(token)) {
-        job.failed.set(String(token), [400, "BadDeviceToken"]);
-        continue;
+    if (Symbol.asyncIterator in tokens) {
+      for await (const token of tokens) {
+        const waiting = this.#offer(job, token, shared);
+        if (waiting) await waiting;
       }
-      if (job.stop) {
-        job.retry.push(token);
-        continue;
+    } else {
+      for (const token of tokens) {
+        const waiting = this.#offer(job, token, shared);
+        if (waiting) await waiting;
       }
-      // Backpressure: keep about one round of streams in flight.
-      while (job.inFlight >= this.#capacity() + 16) await job.waitOne();
-      if (job.stop) {
-        job.retry.push(token);
-        continue;
-      }
-      let connection: Http2ClientConnection | null = this.#pick();
-      try {
-        connection ??= await this.#connection();
-      } catch (error) {
-        if (!job.sentAny) throw error;
-        job.addError(
-          null,
-          error instanceof Error ? error.message : String(error),
-        );
-        job.stop = [0, "connect failed"];
-        job.retry.push(token);
-        continue;
-      }
-      job.sentAny = true;
-      job.inFlight++;
-      void this.#sendOne(
-        job,
-        connection,
-        token,
-        shared.headers,
-        shared.body,
-        0,
-        false,
-      );
     }
+  }
+
+  /**
+   * Starts the request for one token at once when a stream slot and a
+   * connection are at hand; otherwise returns a promise that waits for them.
+   */
+  #offer(
+    job: ProviderJob,
+    token: string,
+    shared: MessageRequest,
+  ): Promise<void> | undefined {
+    if (typeof token !== "string" || !isHexToken(token)) {
+      job.failed.set(String(token), [400, "BadDeviceToken"]);
+      return;
+    }
+    if (job.stop) {
+      job.retry.push(token);
+      return;
+    }
+    // Backpressure: keep about one round of streams in flight.
+    const connection = job.inFlight < this.#capacity() + 16
+      ? this.#pick()
+      : null;
+    if (connection === null) return this.#offerLater(job, token, shared);
+    this.#start(job, connection, token, shared);
+  }
+
+  async #offerLater(
+    job: ProviderJob,
+    token: string,
+    shared: MessageRequest,
+  ): Promise<void> {
+    while (job.inFlight >= this.#capacity() + 16) await job.waitOne();
+    if (job.stop) {
+      job.retry.push(token);
+      return;
+    }
+    let connection: Http2ClientConnection;
+    try {
+      connection = await this.#connection();
+    } catch (error) {
+      if (!job.sentAny) throw error;
+      job.addError(null, messageOf(error));
+      job.stop = [0, "connect failed"];
+      job.retry.push(token);
+      return;
+    }
+    this.#start(job, connection, token, shared);
+  }
+
+  #start(
+    job: ProviderJob,
+    connection: Http2ClientConnection,
+    token: string,
+    shared: MessageRequest,
+  ): void {
+    job.sentAny = true;
+    job.inFlight++;
+    void this.#sendOne(
+      job,
+      connection,
+      token,
+      shared.headers,
+      shared.body,
+      0,
+      false,
+    );
   }
 
   /**
@@ -555,11 +634,13 @@ export class Http2Dispatcher {
     let auth: [string, string] | null = null;
     const mark = this.#answered;
     try {
-      auth = await this.#authorization();
+      const withAuth = this.#withAuthorization(headers) ??
+        await this.#withFreshAuthorization(headers);
+      if (this.#options.token) auth = withAuth[withAuth.length - 1];
       const response = await connection.request({
         path: `/3/device/${token}`,
         method: "POST",
-        headers: auth ? [...headers, auth] : headers,
+        headers: withAuth,
         body,
       });
       this.#answered++;
