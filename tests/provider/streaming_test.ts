@@ -40,11 +40,13 @@ Deno.test("streaming: a token source that fails part-way keeps what was sent", a
     "sending stopped: database went away",
   ]]);
   // Failing before anything went out is the caller's exception.
-  async function* broken(): AsyncGenerator<string> {
-    throw new Error("no tokens today");
-  }
+  const broken: AsyncIterable<string> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.reject(new Error("no tokens today")),
+    }),
+  };
   await assert.rejects(
-    apns.send(new Message([], { alert: "x" }), { tokens: broken() }),
+    apns.send(new Message([], { alert: "x" }), { tokens: broken }),
     /no tokens today/,
   );
 });

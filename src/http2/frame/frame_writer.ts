@@ -86,8 +86,15 @@ export class FrameWriter {
    */
   take(): Uint8Array {
     if (this.#len === 0) return EMPTY;
-    const out = this.#buf.subarray(0, this.#len);
-    this.#buf = EMPTY;
+    let out: Uint8Array;
+    if (this.#len * 4 <= this.#buf.length) {
+      // A small batch: copy it out and keep the buffer, rather than leaving
+      // a mostly empty buffer behind for every write.
+      out = this.#buf.slice(0, this.#len);
+    } else {
+      out = this.#buf.subarray(0, this.#len);
+      this.#buf = EMPTY;
+    }
     this.#len = 0;
     return out;
   }
