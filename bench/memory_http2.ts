@@ -5,7 +5,8 @@
  * Node process, MAX_CONCURRENT_STREAMS 1000 like APNs).
  *
  * Usage: `deno run -A --config deno.json bench/memory_http2.ts [tokens]`
- * (add `--v8-flags=--expose-gc` to settle the heap before the baseline).
+ * (add `--v8-flags=--expose-gc` to settle the heap before the baseline;
+ * `APNS_BENCH_SESSION='{"maxConnections":1}'` passes Session options).
  *
  * The tokens are made as they are pulled, so the caller holds none: the
  * figure is what sending costs. It prints the baseline RSS (session made,
@@ -47,7 +48,9 @@ const server = new H2Server(
 );
 await server.start();
 try {
-  await using session = new Session();
+  await using session = new Session(
+    JSON.parse(Deno.env.get("APNS_BENCH_SESSION") ?? "{}"),
+  );
   const apns = new APNs(
     session.getConnection(
       { hostname: "127.0.0.1", port: server.ports.apns, protocol: "h2" },
