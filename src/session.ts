@@ -35,6 +35,11 @@ export interface SessionOptions {
   writeBufferSize?: number;
   /** Time allowed for one write. Default 20000. */
   writeTimeout?: number;
+  /**
+   * Most bytes taken from the socket per read (feedback, error responses,
+   * HTTP/2 frames). Default 65536 (the seed read 2048 at a time).
+   */
+  readBufferSize?: number;
   /** Time allowed to wait for the next feedback bytes. Default 20000. */
   readTimeout?: number;
   /**
@@ -515,6 +520,7 @@ export class Session {
         caCerts,
         alpnProtocols,
         signal: controller.signal,
+        readBufferSize: this.#options.readBufferSize,
       });
     } finally {
       clearTimeout(timer);

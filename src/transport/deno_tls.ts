@@ -92,6 +92,7 @@ export class DenoTlsTransport implements Transport {
         where,
         alpnProtocol,
         certificate !== undefined,
+        options.readBufferSize ?? READ_BUFFER_SIZE,
       );
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -128,11 +129,12 @@ class DenoTlsConnection extends TlsConnection {
     where: string,
     alpnProtocol: string | null,
     hadCertificate: boolean,
+    readBufferSize: number,
   ) {
     super(where, alpnProtocol, hadCertificate);
     this.#conn = conn;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
-    const buffer = new Uint8Array(READ_BUFFER_SIZE);
+    const buffer = new Uint8Array(readBufferSize);
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.readController = controller;

@@ -109,6 +109,7 @@ export class NodeTlsTransport implements Transport {
             where,
             typeof alpn === "string" ? alpn : null,
             hadCertificate,
+            options.readBufferSize ?? READ_HIGH_WATER_MARK,
           ),
         );
       };
@@ -158,6 +159,7 @@ class NodeTlsConnection extends TlsConnection {
     where: string,
     alpnProtocol: string | null,
     hadCertificate: boolean,
+    highWaterMark: number,
   ) {
     super(where, alpnProtocol, hadCertificate);
     this.#socket = socket;
@@ -174,9 +176,15 @@ class NodeTlsConnection extends TlsConnection {
         this.readController = controller;
         socket.on("data", (chunk: Uint8Array) => {
           if (this.readDone) return;
-          controller.enqueue(
-            new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+          const bytes = new Uint8Array(
+            chunk.buffer,
+            chunk.byteOffset,
+            chunk.byteLength,
           );
+          // Reads are bounded by `readBufferSize`, as on the Deno transport.
+          for (let at = 0; at < bytes.length; at += highWaterMark) {
+            controller.enqueue(bytes.subarray(at, at + highWaterMark));
+          }
           if (pausable && (controller.desiredSize ?? 0) <= 0) socket.pause();
         });
         socket.on("end", () => {
@@ -192,7 +200,7 @@ class NodeTlsConnection extends TlsConnection {
         this.readDone = true;
         this.close();
       },
-    }, new ByteLengthQueuingStrategy({ highWaterMark: READ_HIGH_WATER_MARK }));
+    }, new ByteLengthQueuingStrategy({ highWaterMark }));
   }
 
   protected writeChunk(chunk: Uint8Array): Promise<void> {

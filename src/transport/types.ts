@@ -43,6 +43,8 @@ export interface ConnectOptions {
   readonly alpnProtocols?: readonly string[];
   /** Aborts the connection attempt (the connect timeout uses it). */
   readonly signal?: AbortSignal;
+  /** Most bytes taken from the socket per read (a hint). Default 65536. */
+  readonly readBufferSize?: number;
 }
 
 /** A pluggable back-end that opens connections. */
