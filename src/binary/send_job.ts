@@ -62,8 +62,13 @@ export class SendJob {
     this.tokens = message.tokens;
     this.encoder = encoder;
     this.outstanding = this.tokens.length;
-    const { promise, resolve, reject } = Promise.withResolvers<Result>();
-    this.promise = promise;
+    // Not Promise.withResolvers: Node 20 lacks it.
+    let resolve!: (result: Result) => void;
+    let reject!: (error: unknown) => void;
+    this.promise = new Promise<Result>((yes, no) => {
+      resolve = yes;
+      reject = no;
+    });
     this.#resolve = resolve;
     this.#reject = reject;
   }
