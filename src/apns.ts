@@ -39,12 +39,29 @@ async function sendInBatches(
   const results: Result[] = [];
   const inFlight = new Set<Promise<void>>();
   let batch: string[] = [];
+  let firstFailure: unknown = undefined;
   const flush = async () => {
     const part = message.withTokens(batch);
     batch = [];
-    const p: Promise<void> = binary.send(part).then((r) => {
-      results.push(r);
-    }).finally(() => inFlight.delete(p));
+    const p: Promise<void> = binary.send(part).then(
+      (r) => {
+        results.push(r);
+      },
+      (error) => {
+        // Nothing of this batch went out (no connection): its tokens wait
+        // in retry(), the others' results stay.
+        firstFailure ??= error;
+        results.push(
+          new Result(part, {
+            errors: [[
+              null,
+              error instanceof Error ? error.message : String(error),
+            ]],
+            retryTokens: [...part.tokens],
+          }),
+        );
+      },
+    ).finally(() => inFlight.delete(p));
     inFlight.add(p);
     if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
   };
@@ -64,6 +81,13 @@ async function sendInBatches(
     if (batch.length > 0) await flush();
   }
   await Promise.all(inFlight);
+  if (
+    firstFailure !== undefined &&
+    results.every((r) => r.accepted === 0 && r.failed.size === 0)
+  ) {
+    // Nothing reached a server: a failure to connect, as for one message.
+    throw firstFailure;
+  }
   const failed = new Map<string, [number, string]>();
   const errors: [number | null, string][] = [];
   const retry: string[] = [];

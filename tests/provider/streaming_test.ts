@@ -75,3 +75,21 @@ Deno.test("streaming over the binary protocol: batches, and a source failing par
   assert.deepEqual(part.errors, [[null, "sending stopped: source broke"]]);
   assert.equal(gateway.acceptedCount, 25_000 + 12_345);
 });
+
+Deno.test("streaming over the binary protocol to a closed port throws a ConnectError", async () => {
+  const { ConnectError } = await import("../../mod.ts");
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  await using session = new Session();
+  const apns = new APNs(
+    session.getConnection(["127.0.0.1", port], credentials),
+  );
+  async function* source() {
+    for (let i = 0; i < 25_000; i++) yield i.toString(16).padStart(64, "0");
+  }
+  await assert.rejects(
+    apns.send(new Message([], { alert: "x" }), { tokens: source() }),
+    ConnectError,
+  );
+});
