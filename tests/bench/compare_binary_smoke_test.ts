@@ -2,37 +2,11 @@
 // against its sink and prints the Markdown table with every expected row.
 
 import assert from "node:assert/strict";
-
-const ROOT = new URL("../../", import.meta.url);
+import { runQuick } from "./_run_quick.ts";
 
 Deno.test("compare_binary --quick --no-peers prints the table", async () => {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 120_000);
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--config",
-        new URL("deno.json", ROOT).pathname,
-        new URL("bench/compare_binary.ts", ROOT).pathname,
-        "--quick",
-        "--no-peers",
-      ],
-      cwd: ROOT.pathname,
-      stdout: "piped",
-      stderr: "piped",
-      signal: controller.signal,
-    }).output();
-  } finally {
-    clearTimeout(timer);
-  }
-  const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, `exit ${out.code}\n${stdout}\n${stderr}`);
-
-  const lines = stdout.split("\n");
+  const lines = await runQuick("compare_binary.ts");
+  const stdout = lines.join("\n");
   const header = lines.findIndex((l) => l.startsWith("| Client (shape) |"));
   assert.ok(header >= 0, `no table in:\n${stdout}`);
   assert.match(lines[header + 1], /^\| --- \|/);
