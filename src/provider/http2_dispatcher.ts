@@ -347,14 +347,15 @@ export class Http2Dispatcher {
     try {
       let refreshed = false;
       for (let stalls = 0;;) {
-        const auth = await this.#authorization();
+        const withAuth = this.#withAuthorization(headers) ??
+          await this.#withFreshAuthorization(headers);
         const connection = await this.#connection();
         const mark = this.#answered;
         try {
           const response = await connection.request({
             path,
             method,
-            headers: auth ? [...headers, auth] : headers,
+            headers: withAuth,
             body,
           });
           this.#answered++;
@@ -363,7 +364,8 @@ export class Http2Dispatcher {
             parseReason(response).reason === "ExpiredProviderToken"
           ) {
             refreshed = true;
-            await this.#options.token.refresh(auth![1].slice(7));
+            const [, bearer] = withAuth[withAuth.length - 1];
+            await this.#options.token.refresh(bearer.slice(7));
             continue;
           }
           return response;
@@ -406,17 +408,9 @@ export class Http2Dispatcher {
   async #withFreshAuthorization(
     headers: readonly [string, string][],
   ): Promise<readonly [string, string][]> {
-    await this.#options.token!.get();
+    const jwt = await this.#options.token!.get();
     return this.#withAuthorization(headers) ??
-      [...headers, [
-        "authorization",
-        `bearer ${await this.#options.token!.get()}`,
-      ]];
-  }
-
-  async #authorization(): Promise<[string, string] | null> {
-    const token = this.#options.token;
-    return token ? ["authorization", `bearer ${await token.get()}`] : null;
+      [...headers, ["authorization", `bearer ${jwt}`]];
   }
 
   /**
