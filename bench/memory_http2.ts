@@ -75,11 +75,13 @@ try {
   let peak = baseline;
   let peakHeap = heapBase.heapUsed;
   let peakExternal = heapBase.external;
+  let peakTotal = heapBase.heapTotal;
   const sampler = setInterval(() => {
     const m = Deno.memoryUsage();
     if (m.rss > peak) peak = m.rss;
     if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
     if (m.external > peakExternal) peakExternal = m.external;
+    if (m.heapTotal > peakTotal) peakTotal = m.heapTotal;
   }, 5);
   await server.arm();
   const start = performance.now();
@@ -103,7 +105,9 @@ try {
   console.log(
     `JS heap used: ${MiB(heapBase.heapUsed)} before, ${
       MiB(peakHeap)
-    } at most; external ${MiB(heapBase.external)} before, ${
+    } at most (heap total ${MiB(heapBase.heapTotal)} before, ${
+      MiB(peakTotal)
+    } at most); external ${MiB(heapBase.external)} before, ${
       MiB(peakExternal)
     } at most`,
   );

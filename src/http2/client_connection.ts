@@ -52,6 +52,7 @@ import {
   type Http2Response,
   type ResolvedOptions,
   resolveOptions,
+  type ResponseListener,
 } from "./client_options.ts";
 import { Http2RequestError, type RequestOutcome } from "./client_errors.ts";
 import { checkRequest, requestHeaders } from "./client_request.ts";
@@ -80,6 +81,7 @@ import type { HeaderField } from "./hpack/static_table.ts";
 import { PingTracker } from "./ping_tracker.ts";
 import { RequestQueue } from "./request_queue.ts";
 import { DeadlineList, StreamRecord, StreamState } from "./stream.ts";
+import { StreamTable } from "./stream_table.ts";
 import { WriteCoalescer } from "./write_coalescer.ts";
 
 export type {
@@ -87,6 +89,7 @@ export type {
   Http2ClientOptions,
   Http2Request,
   Http2Response,
+  ResponseListener,
 } from "./client_options.ts";
 export { Http2RequestError, type RequestOutcome } from "./client_errors.ts";
 
@@ -129,7 +132,7 @@ export class Http2ClientConnection {
   #encoder: HpackEncoder;
   #hpack: HpackDecoder;
 
-  #streams = new Map<number, StreamRecord>();
+  #streams = new StreamTable();
   #queue = new RequestQueue();
   #blocked: StreamRecord[] = [];
   #deadlines = new DeadlineList();
@@ -143,6 +146,8 @@ export class Http2ClientConnection {
 
   #gotSettings = false;
   #accepting = false;
+  /** The header list of the last valid request (checked once, reused). */
+  #checkedHeaders: Http2Request["headers"] = undefined;
   #closing = false;
   #ended = false;
   #goawaySent = false;
@@ -279,6 +284,21 @@ export class Http2ClientConnection {
   }
 
   /**
+   * Holds this connection's frames back until `uncork()` (or 64 KiB of
+   * them), so that requests started over several turns (one per token from
+   * an async iterable) leave in one socket write. Corks nest; every
+   * `cork()` needs its `uncork()`.
+   */
+  cork(): void {
+    this.#sink.cork();
+  }
+
+  /** Releases one `cork()`; the last one lets the held frames go. */
+  uncork(): void {
+    this.#sink.uncork();
+  }
+
+  /**
    * Sends a request and resolves with the complete response (any status).
    * Queues it while the server's MAX_CONCURRENT_STREAMS are all in use.
    *
@@ -289,19 +309,32 @@ export class Http2ClientConnection {
    *   `outcome` says whether sending it again is safe
    */
   request(req: Http2Request): Promise<Http2Response> {
-    const problem = checkRequest(req);
-    if (problem !== null) return Promise.reject(problem);
-    if (!this.#accepting) return Promise.reject(this.#refusal());
+    return new Promise((resolve, reject) =>
+      this.send(req, { onResponse: resolve, onError: reject })
+    );
+  }
+
+  /**
+   * Sends a request and hands its outcome to `listener`: the promise-free
+   * form of {@linkcode Http2ClientConnection.request} (no promise, no
+   * closure per request) for senders of many requests. A malformed or
+   * refused request is reported synchronously, through `listener.onError`.
+   *
+   * @param req path, method (default POST), header fields and body; kept
+   *   until the request settles, and not to be changed meanwhile
+   * @param listener hears the response or the error, once
+   */
+  send(req: Http2Request, listener: ResponseListener): void {
+    const problem = checkRequest(req, this.#checkedHeaders);
+    if (problem !== null) return listener.onError(problem);
+    this.#checkedHeaders = req.headers;
+    if (!this.#accepting) return listener.onError(this.#refusal());
     const timeout = this.#opts.requestTimeout;
-    let rec!: StreamRecord;
-    const promise = new Promise<Http2Response>((resolve, reject) => {
-      rec = new StreamRecord(
-        req,
-        resolve,
-        reject,
-        timeout > 0 ? now() + timeout : Infinity,
-      );
-    });
+    const rec = new StreamRecord(
+      req,
+      listener,
+      timeout > 0 ? now() + timeout : Infinity,
+    );
     if (timeout > 0) {
       this.#deadlines.push(rec);
       if (this.#deadlineTimer === undefined) this.#armDeadline(rec.deadline);
@@ -314,7 +347,6 @@ export class Http2ClientConnection {
     } else {
       this.#queue.push(rec);
     }
-    return promise;
   }
 
   /**
@@ -727,7 +759,7 @@ export class Http2ClientConnection {
       // FLOW_CONTROL_ERROR.
       const delta = s.initialWindowSize - this.#peerInitialWindow;
       this.#peerInitialWindow = s.initialWindowSize;
-      for (const rec of this.#streams.values()) {
+      for (const rec of this.#streams.records()) {
         const w = growWindow(rec.sendWindow, delta);
         if (Number.isNaN(w)) {
           throw connectionError(
@@ -772,7 +804,7 @@ export class Http2ClientConnection {
     }, last stream ${f.lastStreamId}${info.debug ? `, ${info.debug}` : ""})`;
     // RFC 9113 §6.8: streams above the last-stream-id were not processed
     // and can be retried (on a new connection).
-    for (const rec of this.#streams.values()) {
+    for (const rec of this.#streams.records()) {
       if (rec.id > f.lastStreamId) {
         this.#endStream(rec);
         rec.reject(
@@ -842,10 +874,16 @@ export class Http2ClientConnection {
       this.close();
       return;
     }
-    let block: Uint8Array;
+    const id = this.#nextStreamId;
+    const body = rec.request.body;
+    const hasBody = body !== undefined && body.length > 0;
     try {
-      block = this.#encoder.encode(
+      this.#fw.encodeHeaders(
+        id,
+        this.#encoder,
         requestHeaders(rec.request, this.#schemeField, this.#authorityField),
+        !hasBody,
+        this.#peerMaxFrameSize,
       );
     } catch (error) {
       this.#deadlines.remove(rec);
@@ -853,15 +891,11 @@ export class Http2ClientConnection {
       rec.reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    const id = this.#nextStreamId;
     this.#nextStreamId += 2;
     rec.id = id;
     rec.state = StreamState.OPEN;
     rec.sendWindow = this.#peerInitialWindow;
     rec.writeGeneration = this.#sink.generation;
-    const body = rec.request.body;
-    const hasBody = body !== undefined && body.length > 0;
-    this.#fw.writeHeaders(id, block, !hasBody, this.#peerMaxFrameSize);
     this.#streams.set(id, rec);
     if (hasBody) this.#sendBody(rec);
     else rec.localDone = true;
@@ -1164,7 +1198,7 @@ export class Http2ClientConnection {
       });
     if (this.#queue.size > 0) this.#failQueued(fail("unprocessed"));
     const generation = this.#sink.generation;
-    for (const rec of this.#streams.values()) {
+    for (const rec of this.#streams.records()) {
       rec.state = StreamState.DONE;
       this.#deadlines.remove(rec);
       rec.reject(

@@ -65,6 +65,20 @@ export interface Http2Response {
   readonly streamId: number;
 }
 
+/**
+ * Receives the outcome of a request sent with
+ * `Http2ClientConnection.send()`: exactly one of the two methods is called,
+ * once, possibly synchronously (a refused request) or from inside the
+ * connection's frame processing (so it must not throw, and should return
+ * quickly).
+ */
+export interface ResponseListener {
+  /** The complete response (any status). */
+  onResponse(response: Http2Response): void;
+  /** Why the request failed (an `Http2RequestError` or a `TypeError`). */
+  onError(error: Error): void;
+}
+
 /** What a GOAWAY from the server said. */
 export interface GoawayInfo {
   /** Highest stream id the server may have processed. */

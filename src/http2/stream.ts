@@ -7,7 +7,11 @@
  */
 
 import type { ReceiveWindow } from "./flow_control.ts";
-import type { Http2Request, Http2Response } from "./client_options.ts";
+import type {
+  Http2Request,
+  Http2Response,
+  ResponseListener,
+} from "./client_options.ts";
 
 /** Where a request stands. */
 export const StreamState = {
@@ -24,14 +28,19 @@ export type StreamState = typeof StreamState[keyof typeof StreamState];
 
 const EMPTY = new Uint8Array(0);
 
+/** Reports a listener's exception where the runtime shows uncaught errors. */
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
 /** The mutable state of one request. Fields are the connection's to use. */
 export class StreamRecord {
   /** The request as given. */
   readonly request: Http2Request;
-  /** Settles `request()`'s promise with the response. */
-  readonly resolve: (response: Http2Response) => void;
-  /** Settles `request()`'s promise with an error. */
-  readonly reject: (error: Error) => void;
+  /** Who hears the outcome. */
+  readonly listener: ResponseListener;
   /** Lifecycle state. */
   state: StreamState = StreamState.QUEUED;
   /** Stream id, 0 while queued. */
@@ -69,20 +78,45 @@ export class StreamRecord {
    * Makes a queued record.
    *
    * @param request the request
-   * @param resolve fulfils the caller's promise
-   * @param reject rejects the caller's promise
+   * @param listener hears the response or the error
    * @param deadline when it times out, or `Infinity`
    */
   constructor(
     request: Http2Request,
-    resolve: (response: Http2Response) => void,
-    reject: (error: Error) => void,
+    listener: ResponseListener,
     deadline: number,
   ) {
     this.request = request;
-    this.resolve = resolve;
-    this.reject = reject;
+    this.listener = listener;
     this.deadline = deadline;
+  }
+
+  /**
+   * Hands the response to the listener. A listener that throws does not
+   * break the connection's frame processing: the error is rethrown on a
+   * microtask, where the runtime reports it.
+   *
+   * @param response the complete response
+   */
+  resolve(response: Http2Response): void {
+    try {
+      this.listener.onResponse(response);
+    } catch (error) {
+      rethrowLater(error);
+    }
+  }
+
+  /**
+   * Hands an error to the listener (rethrown on a microtask if it throws).
+   *
+   * @param error why the request failed
+   */
+  reject(error: Error): void {
+    try {
+      this.listener.onError(error);
+    } catch (thrown) {
+      rethrowLater(thrown);
+    }
   }
 
   /**

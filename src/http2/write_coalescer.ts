@@ -6,6 +6,10 @@
  * when it completes. Small writes in a row are what Nagle plus delayed ACK
  * punish with 40 ms stalls, so there is never more than one in flight.
  *
+ * A producer that knows more frames follow across turns (requests fed from
+ * an async iterable, one token per turn) corks the coalescer: frames then
+ * wait for `uncork()` or the 64 KiB threshold instead of the microtask.
+ *
  * @module
  */
 
@@ -23,10 +27,14 @@ export class WriteCoalescer {
   #inFlight = false;
   #scheduled = false;
   #stopped = false;
+  #corks = 0;
   #generation = 0;
   #writes = 0;
   #idle: (() => void)[] = [];
-  #flush = () => this.#doFlush();
+  #flush = () => {
+    this.#scheduled = false;
+    if (this.#corks === 0) this.#doFlush();
+  };
   #written = () => this.#onWritten();
   #failed = (error: unknown) => this.#onFailed(error);
 
@@ -57,12 +65,31 @@ export class WriteCoalescer {
     return this.#writes;
   }
 
+  /** Whether frames are held back by `cork()`. */
+  get corked(): boolean {
+    return this.#corks > 0;
+  }
+
+  /**
+   * Holds frames back until `uncork()` (or 64 KiB of them): for a producer
+   * that will add more in the next turns. Corks nest.
+   */
+  cork(): void {
+    this.#corks++;
+  }
+
+  /** Releases one `cork()`; the last one schedules the held frames. */
+  uncork(): void {
+    if (this.#corks === 0) return;
+    if (--this.#corks === 0) this.schedule();
+  }
+
   /** Arranges for the buffered frames to be written (now when past the threshold). */
   schedule(): void {
     if (this.#inFlight || this.#stopped) return;
     if (this.frames.length >= FLUSH_THRESHOLD) {
       this.#doFlush();
-    } else if (!this.#scheduled) {
+    } else if (this.#corks === 0 && !this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(this.#flush);
     }
@@ -70,7 +97,7 @@ export class WriteCoalescer {
 
   /**
    * Resolves once everything appended so far has been written (or the
-   * coalescer stopped). Never rejects.
+   * coalescer stopped), corked or not. Never rejects.
    *
    * @returns a promise of the drained state
    */
@@ -78,7 +105,7 @@ export class WriteCoalescer {
     if (this.#stopped || (!this.#inFlight && this.frames.length === 0)) {
       return Promise.resolve();
     }
-    this.schedule();
+    if (!this.#inFlight) this.#doFlush();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
@@ -106,8 +133,12 @@ export class WriteCoalescer {
   #onWritten(): void {
     this.#inFlight = false;
     if (this.#stopped) return;
-    if (this.frames.length > 0) this.#doFlush();
-    else this.#wake();
+    const pending = this.frames.length;
+    if (
+      pending > 0 &&
+      (this.#corks === 0 || pending >= FLUSH_THRESHOLD || this.#idle.length > 0)
+    ) this.#doFlush();
+    else if (pending === 0) this.#wake();
   }
 
   #onFailed(error: unknown): void {

@@ -22,8 +22,10 @@ import { ConnectionClosedError, TlsError } from "../errors.ts";
 import {
   Http2ClientConnection,
   type Http2ClientOptions,
+  type Http2Request,
   Http2RequestError,
   type Http2Response,
+  type ResponseListener,
 } from "../http2/client_connection.ts";
 import { http2Log as log } from "../log.ts";
 import type { Message } from "../message.ts";
@@ -79,7 +81,13 @@ class ProviderJob {
   inFlight = 0;
   /** Whether any request of the job went out. */
   sentAny = false;
+  /** Hold requests back into batches (tokens come one per turn). */
+  batching = false;
   #wake: (() => void) | null = null;
+  readonly #corked: Http2ClientConnection[] = [];
+  #held = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #flushNow = () => this.flush();
 
   constructor(readonly message: Message, readonly keepIds: boolean) {}
 
@@ -95,6 +103,33 @@ class ProviderJob {
     else if (this.errors.length === MAX_ERRORS) {
       this.errors.push([null, "more errors were left out"]);
     }
+  }
+
+  /**
+   * Called before a request starts on `connection`. While batching, the
+   * connection stays corked until {@linkcode ProviderJob.flush}: after
+   * {@linkcode BATCH_REQUESTS} requests, before the feed waits, or on a
+   * timer when the token source itself waits (I/O), whichever is first.
+   */
+  hold(connection: Http2ClientConnection): void {
+    if (!this.batching) return;
+    if (!this.#corked.includes(connection)) {
+      connection.cork();
+      this.#corked.push(connection);
+      this.#timer ??= setTimeout(this.#flushNow, 0);
+    }
+    if (++this.#held >= BATCH_REQUESTS) this.flush();
+  }
+
+  /** Lets the held requests go (one socket write per connection). */
+  flush(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#held = 0;
+    for (const connection of this.#corked) connection.uncork();
+    this.#corked.length = 0;
   }
 
   /** Resolves when a request in flight finishes. */
@@ -122,9 +157,57 @@ class ProviderJob {
   }
 }
 
+/** What a {@linkcode TokenRequest} reports its outcome to (one per dispatcher). */
+interface TokenOutcomes {
+  response(request: TokenRequest, response: Http2Response): void;
+  error(request: TokenRequest, error: Error): void;
+}
+
+/**
+ * One token's notification: the HTTP/2 request itself and the listener of
+ * its outcome, in one object, so that the hot path allocates no promise
+ * and no closure per token.
+ */
+class TokenRequest implements Http2Request, ResponseListener {
+  readonly method = "POST";
+  readonly path: string;
+  /** The message's headers plus the authorization it went out with. */
+  headers: readonly [string, string][];
+  /** Responses the dispatcher had seen when this was last sent. */
+  mark = 0;
+  /** Rounds in a row in which the server answered nothing at all. */
+  stalls = 0;
+  /** Whether the provider token was refreshed for it already. */
+  refreshed = false;
+  /** The connection it was last sent on. */
+  connection: Http2ClientConnection | null = null;
+
+  constructor(
+    readonly job: ProviderJob,
+    readonly token: string,
+    /** The message's headers, without authorization. */
+    readonly base: readonly [string, string][],
+    readonly body: Uint8Array,
+    readonly outcomes: TokenOutcomes,
+  ) {
+    this.path = `/3/device/${token}`;
+    this.headers = base;
+  }
+
+  onResponse(response: Http2Response): void {
+    this.outcomes.response(this, response);
+  }
+
+  onError(error: Error): void {
+    this.outcomes.error(this, error);
+  }
+}
+
 const utf8 = new TextDecoder();
 /** Most distinct entries one result's `errors` holds. */
 const MAX_ERRORS = 32;
+/** Requests held back into one write while reading an async iterable. */
+const BATCH_REQUESTS = 128;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -170,6 +253,10 @@ export class Http2Dispatcher {
   #active = 0;
   #idleWaiters: (() => void)[] = [];
   #lastUsed = Date.now();
+  readonly #outcomes: TokenOutcomes = {
+    response: (request, response) => this.#onTokenResponse(request, response),
+    error: (request, error) => this.#onTokenError(request, error),
+  };
 
   /**
    * Creates the dispatcher; it connects on the first send.
@@ -464,9 +551,20 @@ export class Http2Dispatcher {
     shared: MessageRequest,
   ): Promise<void> {
     if (Symbol.asyncIterator in tokens) {
-      for await (const token of tokens) {
-        const waiting = this.#offer(job, token, shared);
-        if (waiting) await waiting;
+      // One token per turn: without holding the requests back, each would
+      // leave in a socket write of its own.
+      job.batching = true;
+      try {
+        for await (const token of tokens) {
+          const waiting = this.#offer(job, token, shared);
+          if (waiting) {
+            job.flush();
+            await waiting;
+          }
+        }
+      } finally {
+        job.batching = false;
+        job.flush();
       }
     } else {
       for (const token of tokens) {
@@ -532,14 +630,10 @@ export class Http2Dispatcher {
   ): void {
     job.sentAny = true;
     job.inFlight++;
-    void this.#sendOne(
-      job,
+    job.hold(connection);
+    this.#dispatch(
+      new TokenRequest(job, token, shared.headers, shared.body, this.#outcomes),
       connection,
-      token,
-      shared.headers,
-      shared.body,
-      0,
-      false,
     );
   }
 
@@ -616,88 +710,120 @@ export class Http2Dispatcher {
     return job.result();
   }
 
-  async #sendOne(
-    job: ProviderJob,
-    connection: Http2ClientConnection,
-    token: string,
-    headers: readonly [string, string][],
-    body: Uint8Array,
-    stalls: number,
-    refreshed: boolean,
-  ): Promise<void> {
-    let auth: [string, string] | null = null;
-    const mark = this.#answered;
-    try {
-      const withAuth = this.#withAuthorization(headers) ??
-        await this.#withFreshAuthorization(headers);
-      if (this.#options.token) auth = withAuth[withAuth.length - 1];
-      const response = await connection.request({
-        path: `/3/device/${token}`,
-        method: "POST",
-        headers: withAuth,
-        body,
-      });
-      this.#answered++;
-      if (response.status === 200) {
-        job.accepted++;
-        if (job.keepIds) {
-          const id = header(response, "apns-id");
-          if (id !== undefined) job.apnsIds.set(token, id);
-        }
-        return job.done();
-      }
-      const { reason, timestamp } = parseReason(response);
-      const kind = classifyReason(response.status, reason).kind;
-      if (kind === "token") {
-        job.failed.set(token, [response.status, reason]);
-        if (response.status === 410) {
-          job.unregistered.set(token, new Date(timestamp ?? Date.now()));
-        }
-      } else if (kind === "expired-token" && !refreshed && auth) {
-        // Apple wedges the connection after this: use another, with one
-        // shared refresh for every request that saw the stale token.
-        await this.#options.token!.refresh(auth[1].slice(7));
-        void connection.close().catch(() => {});
-        const next = await this.#connection();
-        return this.#sendOne(job, next, token, headers, body, stalls, true);
-      } else {
-        job.addError(response.status, reason || `HTTP ${response.status}`);
-        job.retry.push(token);
-        if (kind === "message" || kind === "auth" || kind === "expired-token") {
-          job.stop ??= [response.status, reason];
-          job.retryable = false;
-        }
-      }
-      job.done();
-    } catch (error) {
-      // Unprocessed requests go out again as long as the server makes
-      // progress; `retryLimit` bounds the rounds in which it answered nothing
-      // at all (a server refusing everything).
-      const stalled = this.#answered > mark ? 0 : stalls + 1;
-      if (
-        error instanceof Http2RequestError && error.outcome === "unprocessed" &&
-        stalled <= this.#retryLimit
-      ) {
-        try {
-          const next = await this.#connection();
-          return this.#sendOne(
-            job,
-            next,
-            token,
-            headers,
-            body,
-            stalled,
-            refreshed,
-          );
-        } catch (connectError) {
-          job.addError(null, messageOf(connectError));
-          job.retry.push(token);
-          return job.done();
-        }
-      }
-      job.addError(null, messageOf(error));
-      job.retry.push(token);
-      job.done();
+  /** Sends (or sends again) one token's request on `connection`. */
+  #dispatch(request: TokenRequest, connection: Http2ClientConnection): void {
+    const headers = this.#withAuthorization(request.base);
+    if (headers === null) {
+      void this.#dispatchSigned(request, connection);
+      return;
     }
+    request.headers = headers;
+    request.mark = this.#answered;
+    request.connection = connection;
+    connection.send(request, request);
+  }
+
+  /** {@linkcode Http2Dispatcher.#dispatch} once a provider token is signed. */
+  async #dispatchSigned(
+    request: TokenRequest,
+    connection: Http2ClientConnection,
+  ): Promise<void> {
+    try {
+      request.headers = await this.#withFreshAuthorization(request.base);
+    } catch (error) {
+      return this.#giveUp(request, error);
+    }
+    request.mark = this.#answered;
+    request.connection = connection;
+    connection.send(request, request);
+  }
+
+  /** Sends `request` again on whichever connection is next. */
+  async #resend(request: TokenRequest): Promise<void> {
+    let next: Http2ClientConnection;
+    try {
+      next = await this.#connection();
+    } catch (error) {
+      return this.#giveUp(request, error);
+    }
+    this.#dispatch(request, next);
+  }
+
+  /** The token goes to `retry()` with the error noted. */
+  #giveUp(request: TokenRequest, error: unknown): void {
+    const job = request.job;
+    job.addError(null, messageOf(error));
+    job.retry.push(request.token);
+    job.done();
+  }
+
+  #onTokenResponse(request: TokenRequest, response: Http2Response): void {
+    this.#answered++;
+    const job = request.job;
+    const token = request.token;
+    if (response.status === 200) {
+      job.accepted++;
+      if (job.keepIds) {
+        const id = header(response, "apns-id");
+        if (id !== undefined) job.apnsIds.set(token, id);
+      }
+      return job.done();
+    }
+    const { reason, timestamp } = parseReason(response);
+    const kind = classifyReason(response.status, reason).kind;
+    if (kind === "token") {
+      job.failed.set(token, [response.status, reason]);
+      if (response.status === 410) {
+        job.unregistered.set(token, new Date(timestamp ?? Date.now()));
+      }
+    } else if (
+      kind === "expired-token" && !request.refreshed && this.#options.token
+    ) {
+      request.refreshed = true;
+      void this.#refreshAndResend(request);
+      return;
+    } else {
+      job.addError(response.status, reason || `HTTP ${response.status}`);
+      job.retry.push(token);
+      if (kind === "message" || kind === "auth" || kind === "expired-token") {
+        job.stop ??= [response.status, reason];
+        job.retryable = false;
+      }
+    }
+    job.done();
+  }
+
+  /**
+   * `ExpiredProviderToken`: Apple wedges the connection after it, so the
+   * request goes out on another one, with one shared refresh for every
+   * request that saw the stale token.
+   */
+  async #refreshAndResend(request: TokenRequest): Promise<void> {
+    const bearer = request.headers[request.headers.length - 1][1];
+    try {
+      await this.#options.token!.refresh(bearer.slice(7));
+    } catch (error) {
+      return this.#giveUp(request, error);
+    }
+    void request.connection?.close().catch(() => {});
+    await this.#resend(request);
+  }
+
+  /**
+   * Unprocessed requests go out again as long as the server makes
+   * progress; `retryLimit` bounds the rounds in which it answered nothing
+   * at all (a server refusing everything). Others go to `retry()`.
+   */
+  #onTokenError(request: TokenRequest, error: Error): void {
+    const stalled = this.#answered > request.mark ? 0 : request.stalls + 1;
+    if (
+      error instanceof Http2RequestError && error.outcome === "unprocessed" &&
+      stalled <= this.#retryLimit
+    ) {
+      request.stalls = stalled;
+      void this.#resend(request);
+      return;
+    }
+    this.#giveUp(request, error);
   }
 }

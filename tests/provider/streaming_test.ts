@@ -2,6 +2,12 @@
 import assert from "node:assert/strict";
 import { APNs, Message, Session } from "../../mod.ts";
 import { MockHttp2Gateway } from "../../src/server/mod.ts";
+import { DenoTlsTransport } from "../../src/transport/deno_tls.ts";
+import type {
+  Connection,
+  ConnectOptions,
+  Transport,
+} from "../../src/transport/types.ts";
 
 const fixture = (name: string) =>
   Deno.readTextFileSync(new URL(`../fixtures/${name}`, import.meta.url));
@@ -16,16 +22,30 @@ const credentials = {
   caCerts: fixture("ca.crt"),
 };
 
-Deno.test("streaming: a token source that fails part-way keeps what was sent", async () => {
-  await using gateway = new MockHttp2Gateway({ ...tls, auth: "certificate" });
+/** A certificate-auth HTTP/2 mock and an `APNs` on a session of its own. */
+async function h2Setup(transport?: Transport) {
+  const gateway = new MockHttp2Gateway({ ...tls, auth: "certificate" });
   const { port } = await gateway.listen();
-  await using session = new Session();
+  const session = new Session(transport ? { transport } : {});
   const apns = new APNs(
     session.getConnection(
       { hostname: "127.0.0.1", port, protocol: "h2" },
       credentials,
     ),
   );
+  return {
+    gateway,
+    apns,
+    async [Symbol.asyncDispose]() {
+      await session.shutdown();
+      await gateway.close();
+    },
+  };
+}
+
+Deno.test("streaming: a token source that fails part-way keeps what was sent", async () => {
+  await using h2 = await h2Setup();
+  const { gateway, apns } = h2;
   async function* source() {
     for (let i = 0; i < 50; i++) yield i.toString(16).padStart(64, "0");
     throw new Error("database went away");
@@ -92,4 +112,77 @@ Deno.test("streaming over the binary protocol to a closed port throws a ConnectE
     apns.send(new Message([], { alert: "x" }), { tokens: source() }),
     ConnectError,
   );
+});
+
+/** The default Deno transport, counting socket writes. */
+class WriteCountingTransport implements Transport {
+  readonly name = "write-counting";
+  readonly #inner = new DenoTlsTransport();
+  writes = 0;
+
+  async connect(options: ConnectOptions): Promise<Connection> {
+    const conn = await this.#inner.connect(options);
+    const writer = conn.writable.getWriter();
+    const writable = new WritableStream<Uint8Array>({
+      write: (chunk) => {
+        this.writes++;
+        return writer.write(chunk);
+      },
+      close: () => writer.close(),
+      abort: (reason) => writer.abort(reason),
+    });
+    return {
+      readable: conn.readable,
+      writable,
+      alpnProtocol: conn.alpnProtocol,
+      closed: conn.closed,
+      closeWrite: () => conn.closeWrite(),
+      close: () => conn.close(),
+    };
+  }
+}
+
+Deno.test("streaming over HTTP/2: tokens pulled one per turn leave in batched socket writes", async () => {
+  const transport = new WriteCountingTransport();
+  await using h2 = await h2Setup(transport);
+  const { gateway, apns } = h2;
+  const N = 5_000;
+  async function* source() {
+    for (let i = 0; i < N; i++) yield i.toString(16).padStart(64, "0");
+  }
+  const result = await apns.send(new Message([], { alert: "x" }), {
+    tokens: source(),
+  });
+  assert.equal(result.accepted, N);
+  assert.equal(gateway.acceptedCount, N);
+  // One write per token without batching; the held requests go out
+  // together (128 at most per write, plus the connection preface).
+  assert.ok(
+    transport.writes < N / 20,
+    `${transport.writes} socket writes for ${N} tokens`,
+  );
+});
+
+Deno.test("streaming over HTTP/2: a token source that waits does not hold requests back", async () => {
+  await using h2 = await h2Setup();
+  const { gateway, apns } = h2;
+  const answeredWhenPulled: number[] = [];
+  async function* source() {
+    for (let i = 0; i < 5; i++) {
+      if (i > 0) {
+        // A source reading its next page: the request already started must
+        // be on the wire and answered meanwhile.
+        for (let t = 0; t < 100 && gateway.acceptedCount < i; t++) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      answeredWhenPulled.push(gateway.acceptedCount);
+      yield i.toString(16).padStart(64, "0");
+    }
+  }
+  const result = await apns.send(new Message([], { alert: "x" }), {
+    tokens: source(),
+  });
+  assert.equal(result.accepted, 5);
+  assert.deepEqual(answeredWhenPulled, [0, 1, 2, 3, 4]);
 });

@@ -35,6 +35,19 @@ import {
 
 const EMPTY = new Uint8Array(0);
 
+/** Encodes a header list in place (an HPACK encoder's `encodeInto`). */
+export interface FieldBlockEncoder {
+  /**
+   * Encodes `headers` into `out` at `offset`; returns the end, or -1 (with
+   * nothing changed) when the room after `offset` may not be enough.
+   */
+  encodeInto(
+    headers: readonly (readonly [string, string])[],
+    out: Uint8Array,
+    offset: number,
+  ): number;
+}
+
 /**
  * Frame encoder into one buffer. Each `write*` method checks its arguments
  * first (throwing `TypeError`/`RangeError` with nothing written), then
@@ -241,6 +254,55 @@ export class FrameWriter {
       p = q;
     }
     this.#len = at;
+  }
+
+  /**
+   * Appends a HEADERS frame whose field block `encoder` writes straight
+   * into this buffer (no block copied in between); a block larger than
+   * `maxFrameSize` is split as by {@linkcode FrameWriter.writeHeaders}.
+   * When the encoder throws, nothing is appended.
+   *
+   * @param streamId stream (1..2^31-1)
+   * @param encoder the connection's HPACK encoder
+   * @param headers the header list
+   * @param endStream set END_STREAM (no DATA follows)
+   * @param maxFrameSize the peer's SETTINGS_MAX_FRAME_SIZE
+   * @throws {RangeError} for a bad stream id or max frame size
+   */
+  encodeHeaders(
+    streamId: number,
+    encoder: FieldBlockEncoder,
+    headers: readonly (readonly [string, string])[],
+    endStream: boolean,
+    maxFrameSize: number = MIN_MAX_FRAME_SIZE,
+  ): void {
+    checkStreamId(streamId, false);
+    checkMaxFrameSize(maxFrameSize);
+    let extra = 256;
+    let at = this.#room(FRAME_HEADER_LENGTH + extra);
+    let end: number;
+    while (
+      (end = encoder.encodeInto(headers, this.#buf, at + FRAME_HEADER_LENGTH)) <
+        0
+    ) {
+      extra *= 2;
+      at = this.#room(FRAME_HEADER_LENGTH + extra);
+    }
+    const length = end - at - FRAME_HEADER_LENGTH;
+    if (length > maxFrameSize) {
+      // Rare (a block over 16 KiB): copy it out and split it.
+      const block = this.#buf.slice(at + FRAME_HEADER_LENGTH, end);
+      return this.writeHeaders(streamId, block, endStream, maxFrameSize);
+    }
+    writeFrameHeader(
+      this.#buf,
+      at,
+      length,
+      FrameType.HEADERS,
+      (endStream ? Flag.END_STREAM : 0) | Flag.END_HEADERS,
+      streamId,
+    );
+    this.#len = end;
   }
 
   /**

@@ -5,7 +5,11 @@ import {
 } from "../../../src/http2/client_request.ts";
 import { growWindow, ReceiveWindow } from "../../../src/http2/flow_control.ts";
 import { DeadlineList, StreamRecord } from "../../../src/http2/stream.ts";
-import { WriteCoalescer } from "../../../src/http2/write_coalescer.ts";
+import {
+  FLUSH_THRESHOLD,
+  WriteCoalescer,
+} from "../../../src/http2/write_coalescer.ts";
+import { StreamTable } from "../../../src/http2/stream_table.ts";
 import { Http2RequestError } from "../../../src/http2/client_errors.ts";
 import { ApnsError } from "../../../src/errors.ts";
 import { FrameType } from "../../../src/http2/frame/types.ts";
@@ -29,9 +33,11 @@ Deno.test("ReceiveWindow: updates at half the window, overrun detected", () => {
   assert.ok(!w.consume(1));
 });
 
+const NO_LISTENER = { onResponse() {}, onError() {} };
+
 Deno.test("DeadlineList: append, unlink anywhere, head", () => {
   const recs = [1, 2, 3, 4].map((d) =>
-    new StreamRecord({ path: "/" }, () => {}, () => {}, d)
+    new StreamRecord({ path: "/" }, NO_LISTENER, d)
   );
   const list = new DeadlineList();
   recs.forEach((r) => list.push(r));
@@ -49,7 +55,7 @@ Deno.test("DeadlineList: append, unlink anywhere, head", () => {
 });
 
 Deno.test("StreamRecord: body chunks joined into a fresh copy", () => {
-  const r = new StreamRecord({ path: "/" }, () => {}, () => {}, Infinity);
+  const r = new StreamRecord({ path: "/" }, NO_LISTENER, Infinity);
   const chunk = Uint8Array.of(1, 2, 3);
   r.addData(chunk.subarray(0, 2));
   r.addData(new Uint8Array(0));
@@ -93,6 +99,87 @@ Deno.test("WriteCoalescer: one write in flight, the rest batched behind it", asy
   release!();
   await drained;
   assert.equal(sink.writes, 2);
+});
+
+Deno.test("WriteCoalescer: corked frames wait for uncork, the threshold or drained()", async () => {
+  const writes: Uint8Array[] = [];
+  const stream = new WritableStream<Uint8Array>({
+    write(chunk) {
+      writes.push(chunk);
+    },
+  });
+  const sink = new WriteCoalescer(stream.getWriter(), () => {});
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  sink.cork();
+  sink.cork();
+  assert.ok(sink.corked);
+  for (let turn = 0; turn < 3; turn++) {
+    sink.frames.writeWindowUpdate(0, 1);
+    sink.schedule();
+    await tick();
+  }
+  assert.equal(writes.length, 0, "held across turns");
+  sink.uncork();
+  await tick();
+  assert.equal(writes.length, 0, "corks nest");
+  sink.uncork();
+  assert.ok(!sink.corked);
+  await tick();
+  assert.equal(writes.length, 1);
+  assert.equal(writes[0].length, 3 * 13, "the held frames in one write");
+  sink.uncork(); // one too many: ignored
+  assert.ok(!sink.corked);
+
+  sink.cork();
+  while (sink.frames.length < FLUSH_THRESHOLD) {
+    sink.frames.writeWindowUpdate(0, 1);
+  }
+  sink.schedule();
+  await tick();
+  assert.equal(writes.length, 2, "past the threshold it writes anyway");
+  sink.frames.writeWindowUpdate(0, 1);
+  sink.schedule();
+  await tick();
+  assert.equal(writes.length, 2);
+  await sink.drained();
+  assert.equal(writes.length, 3, "drained() writes what is held");
+  assert.ok(sink.corked);
+  sink.uncork();
+});
+
+Deno.test("StreamTable: agrees with a Map under random churn", () => {
+  const table = new StreamTable(16);
+  const model = new Map<number, StreamRecord>();
+  let next = 1;
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let op = 0; op < 20_000; op++) {
+    const r = random();
+    if (r < 0.55 || model.size === 0) {
+      const rec = new StreamRecord({ path: "/" }, NO_LISTENER, Infinity);
+      rec.id = next;
+      table.set(next, rec);
+      model.set(next, rec);
+      next += 2;
+    } else {
+      // Delete a random open stream, sometimes a long-lived old one.
+      const ids = [...model.keys()];
+      const id = ids[Math.floor(random() * ids.length)];
+      assert.equal(table.delete(id), true);
+      model.delete(id);
+      assert.equal(table.delete(id), false);
+    }
+    if (op % 97 === 0) {
+      for (const [id, rec] of model) assert.equal(table.get(id), rec);
+      assert.equal(table.get(next), undefined);
+    }
+    assert.equal(table.size, model.size);
+  }
+  assert.deepEqual(table.records(), [...model.values()]);
+  table.clear();
+  assert.equal(table.size, 0);
+  assert.equal(table.get(1), undefined);
+  assert.deepEqual(table.records(), []);
 });
 
 Deno.test("WriteCoalescer: a failed write reports once and stops", async () => {

@@ -14,6 +14,7 @@ import {
   ErrorCode,
   FrameWriter,
 } from "../../../src/http2/frame/mod.ts";
+import { HpackEncoder } from "../../../src/http2/hpack/mod.ts";
 import { hex, toHex } from "./_helpers.ts";
 
 const opts = { permissions: "none" } as const;
@@ -224,6 +225,41 @@ Deno.test("FrameWriter: HEADERS split into CONTINUATION", opts, () => {
   w.writeHeaders(1, new Uint8Array(0), true);
   assert.equal(toHex(w.take()), h("000000 01 05 00000001"));
 });
+
+Deno.test(
+  "FrameWriter: encodeHeaders encodes in place, as writeHeaders would frame the block",
+  opts,
+  () => {
+    const fields: [string, string][] = [
+      [":method", "POST"],
+      [":path", "/3/device/" + "ab".repeat(32)],
+      ["apns-topic", "com.example"],
+      ["x-big", "v".repeat(600)],
+    ];
+    for (const maxFrameSize of [16384, 100]) {
+      const inPlace = new FrameWriter(64); // small: the block must grow it
+      inPlace.writePing(false, new Uint8Array(8)); // something before it
+      inPlace.encodeHeaders(5, new HpackEncoder(), fields, true, maxFrameSize);
+      const viaBlock = new FrameWriter();
+      viaBlock.writePing(false, new Uint8Array(8));
+      viaBlock.writeHeaders(
+        5,
+        new HpackEncoder().encode(fields),
+        true,
+        maxFrameSize,
+      );
+      assert.equal(toHex(inPlace.take()), toHex(viaBlock.take()));
+    }
+    // A field the encoder refuses leaves the writer as it was.
+    const w = new FrameWriter();
+    w.writeSettingsAck();
+    assert.throws(
+      () => w.encodeHeaders(1, new HpackEncoder(), [["x", "\u0100"]], true),
+      TypeError,
+    );
+    assert.equal(toHex(w.take()), h("000000 04 01 00000000"));
+  },
+);
 
 Deno.test("FrameWriter: DATA split by max frame size", opts, () => {
   const w = new FrameWriter();
