@@ -60,10 +60,14 @@ export const DEFAULT_NO_INDEX: ReadonlySet<string> = Object.freeze(
 
 const EMPTY_SET: ReadonlySet<string> = Object.freeze(new Set<string>());
 
-/** Per name: the insertion number of the newest entry and of each value. */
+/**
+ * Per name: the insertion number of the newest entry and of each value, and
+ * an upper bound of the values' length (longer values skip the lookup).
+ */
 interface NameEntries {
   newest: number;
   readonly values: Map<string, number>;
+  longest: number;
 }
 
 // Worst case per field beyond its name and value octets: one representation
@@ -199,9 +203,13 @@ export class HpackEncoder {
         throw new TypeError("header names and values must be strings");
       }
       n += FIELD_OVERHEAD + name.length + value.length;
+      const stat = staticLookup(name);
+      const dyn = this.#byName.get(name);
       if (
-        staticLookup(name)?.values.has(value) ||
-        this.#byName.get(name)?.values.has(value)
+        (stat !== undefined && value.length <= stat.longest &&
+          stat.values.has(value)) ||
+        (dyn !== undefined && value.length <= dyn.longest &&
+          dyn.values.has(value))
       ) {
         continue;
       }
@@ -240,8 +248,10 @@ export class HpackEncoder {
 
       if (!never) {
         // Exact match: indexed representation (Section 6.1).
-        let index = stat?.values.get(value) ?? 0;
-        if (index === 0 && dyn !== undefined) {
+        let index = stat !== undefined && value.length <= stat.longest
+          ? stat.values.get(value) ?? 0
+          : 0;
+        if (index === 0 && dyn !== undefined && value.length <= dyn.longest) {
           const id = dyn.values.get(value);
           if (id !== undefined) {
             index = STATIC_TABLE_LENGTH + table.insertCount - id;
@@ -294,10 +304,15 @@ export class HpackEncoder {
     if (id < 0) return;
     const entries = this.#byName.get(name);
     if (entries === undefined) {
-      this.#byName.set(name, { newest: id, values: new Map([[value, id]]) });
+      this.#byName.set(name, {
+        newest: id,
+        values: new Map([[value, id]]),
+        longest: value.length,
+      });
     } else {
       entries.newest = id;
       entries.values.set(value, id);
+      if (value.length > entries.longest) entries.longest = value.length;
     }
   }
 

@@ -80,10 +80,16 @@ export const STATIC_TABLE: readonly HeaderField[] = Object.freeze(
   ] as [string, string][]).map((f) => Object.freeze(f) as HeaderField),
 );
 
-/** Per name: the lowest index with that name, and the index of each value. */
+/**
+ * Per name: the lowest index with that name, the index of each value, and
+ * the longest value (a longer one cannot match, so its lookup is skipped:
+ * hashing a long, freshly concatenated string such as a `:path` costs an
+ * old-generation copy of it in V8).
+ */
 interface StaticName {
   readonly index: number;
   readonly values: Map<string, number>;
+  longest: number;
 }
 
 const BY_NAME = new Map<string, StaticName>();
@@ -91,10 +97,11 @@ for (let i = 0; i < STATIC_TABLE.length; i++) {
   const [name, value] = STATIC_TABLE[i];
   let entry = BY_NAME.get(name);
   if (entry === undefined) {
-    entry = { index: i + 1, values: new Map() };
+    entry = { index: i + 1, values: new Map(), longest: 0 };
     BY_NAME.set(name, entry);
   }
   if (!entry.values.has(value)) entry.values.set(value, i + 1);
+  entry.longest = Math.max(entry.longest, value.length);
 }
 
 /**
@@ -122,7 +129,11 @@ export function staticNameIndexOf(name: string): number {
 export function staticLookup(
   name: string,
 ):
-  | { readonly index: number; readonly values: ReadonlyMap<string, number> }
+  | {
+    readonly index: number;
+    readonly values: ReadonlyMap<string, number>;
+    readonly longest: number;
+  }
   | undefined {
   return BY_NAME.get(name);
 }
