@@ -165,6 +165,16 @@ export class Http2ClientConnection {
   #lastActivity = now();
   #pings: PingTracker;
   #schemeField: HeaderField;
+  /**
+   * The last request header list built, reused while requests bring the
+   * same header list and method; only its `:path` field changes.
+   */
+  #fields: {
+    headers: Http2Request["headers"];
+    method: string;
+    list: HeaderField[];
+    path: [string, string];
+  } | null = null;
   #authorityField: HeaderField;
   #resolveClosed!: () => void;
   #loopDone: Promise<void> = Promise.resolve();
@@ -881,7 +891,7 @@ export class Http2ClientConnection {
       this.#fw.encodeHeaders(
         id,
         this.#encoder,
-        requestHeaders(rec.request, this.#schemeField, this.#authorityField),
+        this.#requestFields(rec.request),
         !hasBody,
         this.#peerMaxFrameSize,
       );
@@ -901,6 +911,24 @@ export class Http2ClientConnection {
     else rec.localDone = true;
   }
 
+  /** The request's header list (read synchronously, then reused). */
+  #requestFields(req: Http2Request): readonly HeaderField[] {
+    const method = req.method ?? "POST";
+    const cached = this.#fields;
+    if (
+      cached !== null && cached.headers === req.headers &&
+      cached.method === method
+    ) {
+      cached.path[1] = req.path;
+      return cached.list;
+    }
+    const list = requestHeaders(req, this.#schemeField, this.#authorityField);
+    const path: [string, string] = [":path", req.path];
+    list[3] = path; // requestHeaders puts :path fourth
+    this.#fields = { headers: req.headers, method, list, path };
+    return list;
+  }
+
   /** Sends as much of the body as the windows allow; parks the rest. */
   #sendBody(rec: StreamRecord): void {
     const body = rec.request.body!;
@@ -913,7 +941,7 @@ export class Http2ClientConnection {
       // with a length that exceeds the space available in either window.
       this.#fw.writeData(
         rec.id,
-        body.subarray(from, to),
+        from === 0 && to === body.length ? body : body.subarray(from, to),
         last,
         this.#peerMaxFrameSize,
       );
