@@ -30,13 +30,44 @@ export interface SendOptions {
 const BATCH = 10_000;
 const BATCHES_IN_FLIGHT = 4;
 
+/**
+ * The outcome of a streamed send, folded in batch by batch: a batch's
+ * `Result` holds its message and so its tokens, which must not outlive it.
+ */
+class StreamedOutcome {
+  accepted = 0;
+  readonly failed = new Map<string, [number, string]>();
+  readonly errors: [number | null, string][] = [];
+  readonly retry: string[] = [];
+  retryable = true;
+  /** Whether any batch reached a server (accepted or failed tokens). */
+  reached = false;
+  batches = 0;
+
+  add(r: Result): void {
+    this.batches++;
+    this.accepted += r.accepted;
+    if (r.accepted > 0 || r.failed.size > 0) this.reached = true;
+    for (const [t, f] of r.failed) this.failed.set(t, f);
+    for (const e of r.errors) this.addError(e[0], e[1]);
+    for (const t of r.retryTokens) this.retry.push(t);
+    if (r.retryTokens.length > 0 && !r.needsRetry()) this.retryable = false;
+  }
+
+  addError(code: number | null, text: string): void {
+    if (!this.errors.some(([c, x]) => c === code && x === text)) {
+      this.errors.push([code, text]);
+    }
+  }
+}
+
 /** Binary protocol: streams tokens as pipelined messages of {@linkcode BATCH}. */
 async function sendInBatches(
   binary: BinaryDispatcher,
   message: Message,
   tokens: Iterable<string> | AsyncIterable<string>,
 ): Promise<Result> {
-  const results: Result[] = [];
+  const outcome = new StreamedOutcome();
   const inFlight = new Set<Promise<void>>();
   let batch: string[] = [];
   let firstFailure: unknown = undefined;
@@ -44,14 +75,12 @@ async function sendInBatches(
     const part = message.withTokens(batch);
     batch = [];
     const p: Promise<void> = binary.send(part).then(
-      (r) => {
-        results.push(r);
-      },
+      (r) => outcome.add(r),
       (error) => {
         // Nothing of this batch went out (no connection): its tokens wait
         // in retry(), the others' results stay.
         firstFailure ??= error;
-        results.push(
+        outcome.add(
           new Result(part, {
             errors: [[
               null,
@@ -74,48 +103,30 @@ async function sendInBatches(
     if (batch.length > 0) await flush();
   } catch (error) {
     // The token source failed part-way: send what was read, keep the rest.
-    if (results.length === 0 && inFlight.size === 0 && batch.length === 0) {
+    if (outcome.batches === 0 && inFlight.size === 0 && batch.length === 0) {
       throw error;
     }
     stopped = error;
     if (batch.length > 0) await flush();
   }
   await Promise.all(inFlight);
-  if (
-    firstFailure !== undefined &&
-    results.every((r) => r.accepted === 0 && r.failed.size === 0)
-  ) {
+  if (firstFailure !== undefined && !outcome.reached) {
     // Nothing reached a server: a failure to connect, as for one message.
     throw firstFailure;
   }
-  const failed = new Map<string, [number, string]>();
-  const errors: [number | null, string][] = [];
-  const retry: string[] = [];
-  let accepted = 0;
-  let retryable = true;
-  if (stopped !== undefined) {
-    errors.push([
-      null,
-      `sending stopped: ${
-        stopped instanceof Error ? stopped.message : stopped
-      }`,
-    ]);
-  }
-  for (const r of results) {
-    accepted += r.accepted;
-    for (const [t, f] of r.failed) failed.set(t, f);
-    for (const e of r.errors) {
-      if (!errors.some(([c, x]) => c === e[0] && x === e[1])) errors.push(e);
-    }
-    retry.push(...r.retryTokens);
-    if (r.retryTokens.length > 0 && !r.needsRetry()) retryable = false;
+  const errors: [number | null, string][] = stopped === undefined ? [] : [[
+    null,
+    `sending stopped: ${stopped instanceof Error ? stopped.message : stopped}`,
+  ]];
+  for (const e of outcome.errors) {
+    if (!errors.some(([c, x]) => c === e[0] && x === e[1])) errors.push(e);
   }
   return new Result(message, {
-    accepted,
-    failed,
+    accepted: outcome.accepted,
+    failed: outcome.failed,
     errors,
-    retryTokens: retry,
-    retryable,
+    retryTokens: outcome.retry,
+    retryable: outcome.retryable,
   });
 }
 
