@@ -13,7 +13,13 @@
  *   with its defaults and with `fastMode`, installed into `bench/.peers/` on
  *   first use with `npm install --prefix` (`--no-peers` skips it). node-apn
  *   insists on Apple's sandbox extension in the client certificate, so the
- *   script issues one from the test CA into `bench/.peers/` with openssl.
+ *   script issues one from the test CA into `bench/.peers/` with openssl;
+ * - with `--seed DIR`, the seed itself (apns-client 0.2, Python, its stdio
+ *   back-end) sending one message of 100,000 tokens: DIR holds its
+ *   `apnsclient` package, which is not in this repository (fetch it
+ *   yourself); it runs on Debian's python3 with python3-openssl and
+ *   python3-six (`bench/_seed_peer.py`). Its end-to-end figure includes its
+ *   fixed 3 s wait for an error after the last write (`read_tail_timeout`).
  *
  * Rows are interleaved over several rounds; the table shows medians. The
  * primary rate is measured at the sink, from the first to the last
@@ -26,9 +32,9 @@
  * notifications/s here, below every client but node-apn.
  *
  * Usage: `deno run -A --config deno.json bench/compare_binary.ts
- * [--quick] [--no-peers] [--sink raw|mock] [--rounds N] [--only a,b]`
- * (`--only` takes row keys: batches, batches-node, burst, big, big-node,
- * apn, apn-fast; the raw row always runs).
+ * [--quick] [--no-peers] [--sink raw|mock] [--rounds N] [--only a,b]
+ * [--seed DIR]` (`--only` takes row keys: batches, batches-node, burst,
+ * big, big-node, apn, apn-fast, seed; the raw row always runs).
  *
  * @module
  */
@@ -45,6 +51,8 @@ const ROUNDS = Number(optionValue("--rounds") ?? (QUICK ? 1 : 3));
 const APN_VERSION = "1.7.8";
 /** `--only raw,batches`: run just these rows (for profiling). */
 const ONLY = optionValue("--only")?.split(",");
+/** `--seed DIR`: where the seed's `apnsclient` package is. */
+const SEED_DIR = optionValue("--seed");
 
 const BENCH = new URL("./", import.meta.url);
 const ROOT = new URL("../", BENCH);
@@ -471,6 +479,44 @@ async function apnRunWith(
   return { ...result, note };
 }
 
+let seedInfo: { version: string; python: string } | undefined;
+
+/** The seed sends one message of `size` tokens (`bench/_seed_peer.py`). */
+async function seedRun(sink: Sink, size: number): Promise<RunResult> {
+  await sink.arm(size);
+  const child = new Deno.Command("/usr/bin/python3", {
+    args: [
+      new URL("_seed_peer.py", BENCH).pathname,
+      SEED_DIR!,
+      String(sink.port),
+      String(size),
+      FIXTURES.pathname,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const out = lines(child.stdout)[Symbol.asyncIterator]();
+  const stderr = new Response(child.stderr).text();
+  const hello = await out.next();
+  if (!hello.done) seedInfo = JSON.parse(hello.value);
+  const result = await sink.result(performance.now() + RUN_LIMIT_MS);
+  const done = await out.next();
+  const status = await child.status;
+  if (done.done) {
+    return {
+      ...result,
+      note: `python exited ${status.code}: ${(await stderr).slice(-300)}`,
+    };
+  }
+  const report = JSON.parse(done.value);
+  const note = report.failed || report.errors.length
+    ? `seed reported ${report.failed} failed, errors ${
+      JSON.stringify(report.errors)
+    }`
+    : undefined;
+  return { ...result, wallMs: report.ms, note };
+}
+
 const ROWS: Row[] = [
   {
     key: "raw",
@@ -529,6 +575,17 @@ if (!NO_PEERS) {
   });
 }
 
+if (SEED_DIR) {
+  ROWS.push({
+    key: "seed",
+    label: `apns-client 0.2 (the seed), Python: one ${
+      SIZES.big.toLocaleString("en")
+    }-token message`,
+    size: SIZES.big,
+    run: seedRun,
+  });
+}
+
 if (ONLY) {
   for (let i = ROWS.length - 1; i >= 0; i--) {
     if (!ONLY.includes(ROWS[i].key) && ROWS[i].key !== "raw") ROWS.splice(i, 1);
@@ -573,7 +630,7 @@ try {
   // Warm-up: JIT both sides and open the pool entry; not counted.
   const warm = QUICK ? 2000 : 20_000;
   for (const row of ROWS) {
-    if (row.key.startsWith("apn")) continue;
+    if (row.key.startsWith("apn") || row.key === "seed") continue;
     await row.run(sink, Math.min(row.size, warm));
   }
   for (let round = 1; round <= ROUNDS; round++) {
@@ -614,7 +671,10 @@ console.log(
       : "minimal node:tls frame counter (bench/_binary_sink.ts)"
   } in its own Deno process; ${ROUNDS} round(s), one-message rows 5 runs a round; medians; payload ` +
     `${new Message([], OPTIONS).payloadBytes.length} bytes.` +
-    (apnInfo ? ` apn ${apnInfo.version} on Node ${apnInfo.node}.` : ""),
+    (apnInfo ? ` apn ${apnInfo.version} on Node ${apnInfo.node}.` : "") +
+    (seedInfo
+      ? ` apns-client ${seedInfo.version} on Python ${seedInfo.python}.`
+      : ""),
 );
 console.log("");
 const rawRates = results.get("raw")!.map((r) => r.count / r.ms * 1000);

@@ -1,17 +1,20 @@
 /**
- * Peak resident memory while sending one message of 1,000,000 tokens (the
- * count is the first argument) through the public API to the bench sink.
+ * Peak resident memory while sending 1,000,000 tokens (the count is the
+ * first argument) through the public API over the binary protocol, to the
+ * bench sink (`_binary_sink.ts`, its own process):
+ *
+ * 1. from an async iterable (the tokens are made as they are pulled, so the
+ *    caller holds none), above the RSS after a 1,000-token warm-up send;
+ * 2. as one message holding all the tokens, above the RSS once the tokens
+ *    exist (what the caller holds anyway).
  *
  * Usage: `deno run -A --config deno.json bench/memory_binary.ts [tokens]`
- *
- * It prints the RSS before the tokens exist, once they exist (what the
- * caller holds anyway), the peak while sending (sampled every 5 ms), and the
- * peak minus the with-tokens figure: what sending costs on top.
  *
  * @module
  */
 
 import { APNs, Message, Session } from "../mod.ts";
+import { MemorySampler, MiB, randomTokens } from "./_memory.ts";
 import { Sink } from "./_sink_client.ts";
 
 const COUNT = Number(Deno.args[0] ?? 1_000_000);
@@ -19,26 +22,11 @@ const ROOT = new URL("../", import.meta.url);
 const FIXTURES = new URL("tests/fixtures/", ROOT);
 const fixture = (name: string) =>
   Deno.readTextFileSync(new URL(name, FIXTURES));
-const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
-
-function settle(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
+const count = (n: number) => n.toLocaleString("en");
 
 const sink = new Sink("raw", new URL("deno.json", ROOT).pathname);
 await sink.start();
 try {
-  settle();
-  const before = Deno.memoryUsage().rss;
-  const tokens: string[] = new Array(COUNT);
-  const bytes = new Uint8Array(32 * 1024);
-  for (let i = 0; i < COUNT; i++) {
-    if (i % 1024 === 0) crypto.getRandomValues(bytes);
-    tokens[i] = bytes.subarray(32 * (i % 1024), 32 * (i % 1024) + 32).toHex();
-  }
-  settle();
-  const withTokens = Deno.memoryUsage().rss;
-
   await using session = new Session();
   const apns = new APNs(
     session.getConnection(["127.0.0.1", sink.port], {
@@ -47,30 +35,50 @@ try {
       caCerts: fixture("ca.crt"),
     }),
   );
-  let peak = withTokens;
-  const sampler = setInterval(() => {
-    const rss = Deno.memoryUsage().rss;
-    if (rss > peak) peak = rss;
-  }, 5);
-  await sink.arm(COUNT);
-  const start = performance.now();
-  const result = await apns.send(new Message(tokens, { alert: "Hello" }));
-  const wall = performance.now() - start;
-  clearInterval(sampler);
-  peak = Math.max(peak, Deno.memoryUsage().rss);
-  const counted = await sink.result(performance.now() + 30_000);
+  const message = new Message([], { alert: "Hello" });
+  await sink.arm(1000);
+  await apns.send(message, { tokens: randomTokens(1000) });
+  await sink.result(performance.now() + 30_000);
 
+  // 1. Streamed from an async iterable.
+  await sink.arm(COUNT);
+  const streamed = new MemorySampler();
+  streamed.start();
+  let start = performance.now();
+  let result = await apns.send(message, { tokens: randomTokens(COUNT) });
+  let wall = performance.now() - start;
+  streamed.stop();
+  let counted = await sink.result(performance.now() + 30_000);
   console.log(
-    `${COUNT.toLocaleString("en")} tokens, one message: accepted ${
-      result.accepted.toLocaleString("en")
-    } (sink counted ${counted.count.toLocaleString("en")}) in ${
-      wall.toFixed(0)
-    } ms`,
+    `${count(COUNT)} tokens from an async iterable: accepted ${
+      count(result.accepted)
+    } (sink counted ${count(counted.count)}) in ${wall.toFixed(0)} ms`,
   );
-  console.log(`RSS before tokens:      ${MiB(before)}`);
-  console.log(`RSS with tokens:        ${MiB(withTokens)}`);
-  console.log(`peak RSS while sending: ${MiB(peak)}`);
-  console.log(`sending costs:          ${MiB(peak - withTokens)}`);
+  for (const line of streamed.report("after a 1,000-token warm-up")) {
+    console.log(line);
+  }
+
+  // 2. One message holding every token.
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = Deno.memoryUsage().rss;
+  const tokens: string[] = [];
+  for await (const token of randomTokens(COUNT)) tokens.push(token);
+  const one = new MemorySampler();
+  one.start();
+  await sink.arm(COUNT);
+  start = performance.now();
+  result = await apns.send(message.withTokens(tokens));
+  wall = performance.now() - start;
+  one.stop();
+  counted = await sink.result(performance.now() + 30_000);
+  console.log("");
+  console.log(
+    `${count(COUNT)} tokens, one message: accepted ${
+      count(result.accepted)
+    } (sink counted ${count(counted.count)}) in ${wall.toFixed(0)} ms`,
+  );
+  console.log(`RSS before the tokens existed: ${MiB(before)}`);
+  for (const line of one.report("with the tokens")) console.log(line);
 } finally {
   await sink.close();
 }

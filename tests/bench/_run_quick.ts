@@ -1,4 +1,4 @@
-// Runs a bench script with `--quick --no-peers` (bounded) and returns its
+// Runs a bench script (by default with `--quick --no-peers`, bounded) and returns its
 // output lines, asserting it exited 0. Shared by the smoke tests.
 import assert from "node:assert/strict";
 
@@ -8,9 +8,13 @@ const ROOT = new URL("../../", import.meta.url);
  * Runs `bench/<script>` in quick mode.
  *
  * @param script file name under bench/
+ * @param args arguments (default: `--quick --no-peers`)
  * @returns stdout split into lines
  */
-export async function runQuick(script: string): Promise<string[]> {
+export async function runQuick(
+  script: string,
+  args: string[] = ["--quick", "--no-peers"],
+): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -18,8 +22,7 @@ export async function runQuick(script: string): Promise<string[]> {
       "--config",
       new URL("deno.json", ROOT).pathname,
       new URL(`bench/${script}`, ROOT).pathname,
-      "--quick",
-      "--no-peers",
+      ...args,
     ],
     cwd: ROOT.pathname,
     stdout: "piped",
