@@ -14,7 +14,7 @@
  *   first use with `npm install --prefix` (`--no-peers` skips it). node-apn
  *   insists on Apple's sandbox extension in the client certificate, so the
  *   script issues one from the test CA into `bench/.peers/` with openssl;
- * - with `--seed DIR`, the seed itself (apns-client 0.2, Python, its stdio
+ * - with `--seed DIR` (or `APNS_BENCH_SEED=DIR`), the seed itself (apns-client 0.2, Python, its stdio
  *   back-end) sending one message of 100,000 tokens: DIR holds its
  *   `apnsclient` package, which is not in this repository (fetch it
  *   yourself); it runs on Debian's python3 with python3-openssl and
@@ -51,8 +51,8 @@ const ROUNDS = Number(optionValue("--rounds") ?? (QUICK ? 1 : 3));
 const APN_VERSION = "1.7.8";
 /** `--only raw,batches`: run just these rows (for profiling). */
 const ONLY = optionValue("--only")?.split(",");
-/** `--seed DIR`: where the seed's `apnsclient` package is. */
-const SEED_DIR = optionValue("--seed");
+/** `--seed DIR` (or `APNS_BENCH_SEED`): where the seed's `apnsclient` is. */
+const SEED_DIR = optionValue("--seed") ?? Deno.env.get("APNS_BENCH_SEED");
 
 const BENCH = new URL("./", import.meta.url);
 const ROOT = new URL("../", BENCH);
@@ -594,6 +594,31 @@ if (ONLY) {
 
 // ----------------------------------------------------------------- main
 
+/**
+ * Median wall time of opening a TLS connection with the client certificate
+ * (what every end-of-burst probe costs the next burst), over `n` connects.
+ */
+async function handshakeMs(n: number): Promise<number> {
+  const transport = new NodeTlsTransport();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    const conn = await transport.connect({
+      hostname: "127.0.0.1",
+      port: sink.port,
+      certificate: {
+        cert: Deno.readTextFileSync(new URL("client.crt", FIXTURES)),
+        key: Deno.readTextFileSync(new URL("client.key", FIXTURES)),
+      },
+      caCerts: [Deno.readTextFileSync(new URL("ca.crt", FIXTURES))],
+    });
+    times.push(performance.now() - start);
+    conn.close();
+    await conn.closed;
+  }
+  return median(times);
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -626,6 +651,7 @@ function cpuModel(): string {
 const sink = new Sink(SINK_KIND, new URL("deno.json", ROOT).pathname);
 await sink.start();
 const results = new Map<string, RunResult[]>(ROWS.map((r) => [r.key, []]));
+let handshake = 0;
 try {
   // Warm-up: JIT both sides and open the pool entry; not counted.
   const warm = QUICK ? 2000 : 20_000;
@@ -638,6 +664,7 @@ try {
       for (let k = 0; k < (row.repeat ?? 1); k++) await runRow(row, round);
     }
   }
+  handshake = await handshakeMs(QUICK ? 3 : 21);
 } finally {
   await Promise.all(sessions.map((s) => s.shutdown()));
   await sink.close();
@@ -675,6 +702,11 @@ console.log(
     (seedInfo
       ? ` apns-client ${seedInfo.version} on Python ${seedInfo.python}.`
       : ""),
+);
+console.log(
+  `TLS handshake with the client certificate (NodeTlsTransport, median): ${
+    handshake.toFixed(2)
+  } ms`,
 );
 console.log("");
 const rawRates = results.get("raw")!.map((r) => r.count / r.ms * 1000);
