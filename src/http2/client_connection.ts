@@ -692,14 +692,16 @@ export class Http2ClientConnection {
       return this.#complete(rec);
     }
     let status = 0;
-    const headers: (readonly [string, string])[] = [];
+    let pseudo = 0;
     for (let i = 0; i < fields.length; i++) {
-      const field = fields[i];
-      const name = field[0];
+      const name = fields[i][0];
       if (name.charCodeAt(0) === 0x3a /* : */) {
-        if (name === ":status" && status === 0) status = parseStatus(field[1]);
-        else status = -1;
-      } else headers.push(field);
+        // RFC 9113 §8.3: pseudo-header fields come first.
+        if (name === ":status" && status === 0 && i === 0) {
+          status = parseStatus(fields[i][1]);
+          pseudo = 1;
+        } else status = -1;
+      }
     }
     if (status < 100) {
       // RFC 9113 §8.3.2: `:status` is the one response pseudo-header; a
@@ -722,7 +724,9 @@ export class Http2ClientConnection {
       return;
     }
     rec.status = status;
-    rec.headers = headers;
+    // The decoder's list is ours: drop `:status` in place.
+    if (pseudo === 1) fields.shift();
+    rec.headers = fields;
     if (f.endStream) this.#complete(rec);
   }
 

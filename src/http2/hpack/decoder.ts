@@ -45,6 +45,11 @@ export class HpackDecoder {
   #updateRequired = false;
   #failed = false;
   #cursor: IntegerCursor = { offset: 0 };
+  /**
+   * Where fields are collected; the caller gets an exact-size copy (a list
+   * grown by `push` starts with room for 16 fields).
+   */
+  #fields: HeaderField[] = [];
   #scratch = new Uint8Array(256);
 
   /**
@@ -113,7 +118,8 @@ export class HpackDecoder {
     const end = block.length;
     const cursor = this.#cursor;
     const table = this.#table;
-    const out: HeaderField[] = [];
+    const out = this.#fields;
+    let count = 0;
     const maxListSize = this.#maxListSize;
     let listSize = 0;
     let tooLarge = false;
@@ -164,7 +170,7 @@ export class HpackDecoder {
       if (!tooLarge) {
         listSize += 32 + field[0].length + field[1].length;
         if (listSize > maxListSize) tooLarge = true;
-        else out.push(field);
+        else out[count++] = field;
       }
     }
     if (tooLarge) {
@@ -174,7 +180,10 @@ export class HpackDecoder {
         true,
       );
     }
-    return out;
+    const list = out.slice(0, count);
+    // Later blocks overwrite the slots; only oversized leftovers are cut.
+    if (out.length > 64) out.length = 0;
+    return list;
   }
 
   #field(index: number): HeaderField {

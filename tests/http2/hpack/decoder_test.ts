@@ -210,3 +210,20 @@ Deno.test({
     assert.equal(v2, "a".repeat(5000));
   },
 });
+
+Deno.test({
+  name: "each decode returns a list of its own, sized to the block",
+  permissions: NONE,
+  fn() {
+    const decoder = new HpackDecoder();
+    const big = Uint8Array.from({ length: 61 }, (_, i) => 0x80 | (i + 1));
+    const first = decoder.decode(hex("88 86")); // :status 200, :scheme http
+    const second = decoder.decode(hex("8d")); // :status 404
+    assert.deepEqual(first, [[":status", "200"], [":scheme", "http"]]);
+    assert.deepEqual(second, [[":status", "404"]]);
+    first.shift(); // callers may take the list apart
+    assert.deepEqual(second, [[":status", "404"]]);
+    assert.equal(decoder.decode(big).length, 61);
+    assert.deepEqual(decoder.decode(hex("89")), [[":status", "204"]]);
+  },
+});
