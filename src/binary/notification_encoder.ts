@@ -64,6 +64,11 @@ export class NotificationEncoder {
   /** Command 1: the expiry; command 2: the expiry and priority items. */
   readonly #extra: Uint8Array;
   readonly #expiry: number;
+  /** The notification for tokens of `#frameToken` bytes, zero token and id. */
+  #frame: Uint8Array = new Uint8Array(0);
+  #frameToken = -1;
+  #tokenAt = 0;
+  #idAt = -1;
 
   /**
    * Validates the template and lays out its constant parts.
@@ -164,41 +169,49 @@ export class NotificationEncoder {
   ): number {
     const t = tokenHex.length >>> 1;
     if (t > U16_MAX) return -1;
-    let pos = offset;
+    if (t !== this.#frameToken) this.#buildFrame(t);
+    // The constant bytes in one copy, then the token and the identifier.
+    const frame = this.#frame;
+    out.set(frame, offset);
+    if (writeHex(out, offset + this.#tokenAt, tokenHex) < 0) return -1;
+    if (this.#idAt >= 0) view.setUint32(offset + this.#idAt, id >>> 0);
+    return offset + frame.length;
+  }
+
+  /**
+   * Lays out a whole notification for `t`-byte tokens with a zero token and
+   * identifier: every other byte is the same for each notification.
+   */
+  #buildFrame(t: number): void {
+    const frame = new Uint8Array(this.#overhead + t);
+    const view = new DataView(frame.buffer);
+    const tail = this.#tail;
     switch (this.#command) {
       case 0:
-        out[pos] = 0;
-        view.setUint16(pos + 1, t);
-        pos += 3;
-        if (writeHex(out, pos, tokenHex) < 0) return -1;
-        pos += t;
-        out.set(this.#tail, pos);
-        return pos + this.#tail.length;
+        view.setUint16(1, t);
+        this.#tokenAt = 3;
+        this.#idAt = -1;
+        frame.set(tail, 3 + t);
+        break;
       case 1:
-        out[pos] = 1;
-        view.setUint32(pos + 1, id >>> 0);
-        view.setUint32(pos + 5, this.#expiry);
-        view.setUint16(pos + 9, t);
-        pos += 11;
-        if (writeHex(out, pos, tokenHex) < 0) return -1;
-        pos += t;
-        out.set(this.#tail, pos);
-        return pos + this.#tail.length;
-      default: {
-        out[pos] = 2;
-        view.setUint32(pos + 1, this.#overhead - 5 + t);
-        out[pos + 5] = 1;
-        view.setUint16(pos + 6, t);
-        pos += 8;
-        if (writeHex(out, pos, tokenHex) < 0) return -1;
-        pos += t;
-        out.set(this.#tail, pos);
-        pos += this.#tail.length;
-        view.setUint32(pos, id >>> 0);
-        pos += 4;
-        out.set(this.#extra, pos);
-        return pos + this.#extra.length;
-      }
+        frame[0] = 1;
+        view.setUint32(5, this.#expiry);
+        view.setUint16(9, t);
+        this.#tokenAt = 11;
+        this.#idAt = 1;
+        frame.set(tail, 11 + t);
+        break;
+      default:
+        frame[0] = 2;
+        view.setUint32(1, this.#overhead - 5 + t);
+        frame[5] = 1;
+        view.setUint16(6, t);
+        this.#tokenAt = 8;
+        frame.set(tail, 8 + t);
+        this.#idAt = 8 + t + tail.length;
+        frame.set(this.#extra, this.#idAt + 4);
     }
+    this.#frame = frame;
+    this.#frameToken = t;
   }
 }

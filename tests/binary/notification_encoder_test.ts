@@ -115,6 +115,32 @@ Deno.test({
 });
 
 Deno.test({
+  name: "encoder: token lengths switching back and forth keep exact bytes",
+  permissions: "none",
+  fn() {
+    for (const [command, expected] of vectors) {
+      const enc = encoder(command);
+      assert.deepEqual(
+        encodeAt(enc, TOKEN_HEX, 7).out.subarray(0, expected.length),
+        expected,
+      );
+      const short = encodeAt(enc, "beef", 7);
+      assert.equal(short.end, enc.frameSize(2));
+      assert.deepEqual(
+        encodeAt(enc, TOKEN_HEX, 7).out.subarray(0, expected.length),
+        expected,
+      );
+      // A failed token leaves the next one whole.
+      assert.equal(encodeAt(enc, "zz", 7).end, -1);
+      assert.deepEqual(
+        encodeAt(enc, TOKEN_HEX, 7).out.subarray(0, expected.length),
+        expected,
+      );
+    }
+  },
+});
+
+Deno.test({
   name: "encoder: empty payload and command 0 ignores the id",
   permissions: "none",
   fn() {
