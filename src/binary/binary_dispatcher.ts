@@ -349,15 +349,16 @@ export class BinaryDispatcher {
       job = this.#nextJob();
       if (!job) break;
       const encoder = job.encoder!;
+      const tokens = job.tokens;
       job.written = true;
       let index: number;
-      while (
-        link.state === "open" && !link.exhausted && (index = job.take()) >= 0
-      ) {
-        const token = job.tokens[index];
+      // The link's state only changes across an await (I/O and timers run
+      // between turns), so it is checked after each flush, not per token.
+      while ((index = job.take()) >= 0) {
+        const token = tokens[index];
         const need = encoder.frameSize(token.length >>> 1);
         if (offset + need > buf.length) {
-          if (!await flush()) {
+          if (!await flush() || link.state !== "open") {
             job.requeue(index);
             break;
           }
@@ -380,6 +381,7 @@ export class BinaryDispatcher {
         } else {
           offset = end;
         }
+        if (link.exhausted) break;
       }
     }
     if (link.state === "open") {
