@@ -6,16 +6,12 @@
  * @module
  */
 
-import {
-  APNs,
-  type Connection,
-  Message,
-  Session,
-  type Transport,
-} from "../mod.ts";
+import { APNs, Message, Session } from "../mod.ts";
 import { decodeErrorResponse } from "../src/binary/error_response.ts";
 import { FeedbackDecoder } from "../src/binary/feedback.ts";
 import { NotificationEncoder } from "../src/binary/notification_encoder.ts";
+import { writeHex } from "../src/bytes/hex.ts";
+import { NullTransport } from "./_null_transport.ts";
 
 const N = 1000;
 const TOKENS = Array.from(
@@ -80,6 +76,51 @@ for (const command of [2, 1] as const) {
     },
   });
 }
+
+// ------------------------------------------------- hex tokens
+
+const SCRATCH = new Uint8Array(32);
+/** Byte value per pair of ASCII hex digits (`c1 << 8 | c2`), else -1. */
+const PAIRS = new Int16Array(1 << 15).fill(-1);
+for (const a of "0123456789abcdefABCDEF") {
+  for (const b of "0123456789abcdefABCDEF") {
+    PAIRS[a.charCodeAt(0) << 8 | b.charCodeAt(0)] = parseInt(a + b, 16);
+  }
+}
+
+Deno.bench({
+  name: "Uint8Array.prototype.setFromHex into a scratch",
+  group: "decode 1000 hex tokens",
+  baseline: true,
+  fn() {
+    for (let i = 0; i < N; i++) SCRATCH.setFromHex(TOKENS[i]);
+  },
+});
+
+Deno.bench({
+  name: "writeHex (setFromHex, then copied into the frame)",
+  group: "decode 1000 hex tokens",
+  fn() {
+    for (let i = 0; i < N; i++) writeHex(OUT, i * 32, TOKENS[i]);
+  },
+});
+
+Deno.bench({
+  name: "JavaScript decoder, a table per digit pair",
+  group: "decode 1000 hex tokens",
+  fn() {
+    for (let i = 0; i < N; i++) {
+      const token = TOKENS[i];
+      for (let j = 0; j < 32; j++) {
+        const v = PAIRS[
+          token.charCodeAt(2 * j) << 8 | token.charCodeAt(2 * j + 1)
+        ];
+        if (v < 0) throw new Error("not hex");
+        OUT[i * 32 + j] = v;
+      }
+    }
+  },
+});
 
 // ------------------------------------------------- error responses
 
@@ -241,62 +282,6 @@ Deno.bench({
 });
 
 // ------------------------------------- the public API without a socket
-
-/**
- * An in-memory transport: discards what is written and answers the
- * end-of-burst probe (the 31-byte command-2 frame with an empty token that
- * ends every burst) with status 2, as a gateway does. It isolates the
- * library's CPU cost per notification from TLS and the kernel.
- */
-class NullTransport implements Transport {
-  readonly name = "null";
-  bytes = 0;
-
-  connect(): Promise<Connection> {
-    let answer!: ReadableStreamDefaultController<Uint8Array>;
-    let resolveClosed!: () => void;
-    const closed = new Promise<void>((r) => resolveClosed = r);
-    let done = false;
-    const close = () => {
-      if (done) return;
-      done = true;
-      try {
-        answer.close();
-      } catch {
-        // already closed
-      }
-      resolveClosed();
-    };
-    const readable = new ReadableStream<Uint8Array>({
-      start(controller) {
-        answer = controller;
-      },
-    });
-    const writable = new WritableStream<Uint8Array>({
-      write: (chunk) => {
-        this.bytes += chunk.length;
-        const p = chunk.length - 31;
-        if (
-          p >= 0 && chunk[p] === 2 && chunk[p + 5] === 1 &&
-          chunk[p + 6] === 0 && chunk[p + 7] === 0 && chunk[p + 13] === 3
-        ) {
-          answer.enqueue(
-            new Uint8Array([8, 2, ...chunk.subarray(p + 16, p + 20)]),
-          );
-          close();
-        }
-      },
-    });
-    return Promise.resolve({
-      readable,
-      writable,
-      alpnProtocol: null,
-      closed,
-      closeWrite: () => Promise.resolve(),
-      close,
-    });
-  }
-}
 
 const FIXTURES = new URL("../tests/fixtures/", import.meta.url);
 const nullTransport = new NullTransport();
