@@ -203,3 +203,53 @@ Deno.test("a request queued behind a timed-out one starts when the slot frees", 
   assert.ok(rb.ok);
   await teardown(client, peer);
 });
+
+Deno.test("send(): listeners hear each outcome once, without promises; one that throws does not break the connection", async () => {
+  const { client, peer } = await setup();
+  peer.onRequest = (req) =>
+    peer.send((w) => peer.respond(w, req.id, 200, [["apns-id", `${req.id}`]]));
+  const uncaught: unknown[] = [];
+  const onError = (event: ErrorEvent) => {
+    uncaught.push(event.error);
+    event.preventDefault();
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    const heard: number[] = [];
+    const done = Promise.withResolvers<void>();
+    const listener = {
+      onResponse(r: { status: number; streamId: number }) {
+        heard.push(r.streamId);
+        if (r.streamId === 3) throw new Error("listener bug");
+        if (heard.length === 3) done.resolve();
+      },
+      onError(e: Error) {
+        done.reject(e);
+      },
+    };
+    // The same header list for each: checked once, reused.
+    const headers: [string, string][] = [["apns-topic", "a.b"]];
+    for (let i = 0; i < 3; i++) {
+      client.send({ path: `/3/device/${i}`, headers }, listener);
+    }
+    await done.promise;
+    assert.deepEqual(heard, [1, 3, 5]);
+    for (let t = 0; t < 100 && uncaught.length === 0; t++) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    assert.equal((uncaught[0] as Error).message, "listener bug");
+    // The connection goes on; a malformed request is reported at once.
+    const after = await client.request({ path: "/3/device/x", headers });
+    assert.equal(after.status, 200);
+    const refused: Error[] = [];
+    client.send({ path: "no-slash" }, {
+      onResponse: () => assert.fail("no response expected"),
+      onError: (e) => refused.push(e),
+    });
+    assert.equal(refused.length, 1);
+    assert.ok(refused[0] instanceof TypeError);
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
+  await teardown(client, peer);
+});
