@@ -10,6 +10,7 @@ import { AddressError, TimeoutError } from "./errors.ts";
 import { binaryLog as log } from "./log.ts";
 import type { BinaryDispatcher } from "./binary/binary_dispatcher.ts";
 import type { Message } from "./message.ts";
+import { PackedTokens } from "./binary/packed_tokens.ts";
 import { Result } from "./result.ts";
 import type { SessionConnection } from "./session.ts";
 
@@ -69,24 +70,32 @@ async function sendInBatches(
 ): Promise<Result> {
   const outcome = new StreamedOutcome();
   const inFlight = new Set<Promise<void>>();
-  let batch: string[] = [];
+  // Tokens in flight wait as bytes, not strings (see PackedTokens); the
+  // buffers of settled batches are reused.
+  const spare: PackedTokens[] = [];
+  const nextBatch = () => spare.pop() ?? new PackedTokens(BATCH);
+  let batch = nextBatch();
   let firstFailure: unknown = undefined;
   const flush = async () => {
-    const part = message.withTokens(batch);
-    batch = [];
-    const p: Promise<void> = binary.send(part).then(
-      (r) => outcome.add(r),
+    const part = batch;
+    batch = nextBatch();
+    const p: Promise<void> = binary.send(message, part).then(
+      (r) => {
+        outcome.add(r);
+        part.clear();
+        spare.push(part);
+      },
       (error) => {
         // Nothing of this batch went out (no connection): its tokens wait
         // in retry(), the others' results stay.
         firstFailure ??= error;
         outcome.add(
-          new Result(part, {
+          new Result(message, {
             errors: [[
               null,
               error instanceof Error ? error.message : String(error),
             ]],
-            retryTokens: [...part.tokens],
+            retryTokens: part.toArray(),
           }),
         );
       },

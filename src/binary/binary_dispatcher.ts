@@ -35,6 +35,7 @@ import {
   type BinaryCommand,
   NotificationEncoder,
 } from "./notification_encoder.ts";
+import type { PackedTokens } from "./packed_tokens.ts";
 import { SendJob } from "./send_job.ts";
 import { classifyStatus, statusText } from "./status.ts";
 
@@ -139,11 +140,13 @@ export class BinaryDispatcher {
    * Sends a message to all its tokens.
    *
    * @param message the message
+   * @param packed tokens to send it to instead of its own (a streamed
+   *   batch, kept as bytes)
    * @returns the outcome, once every token is resolved
    * @throws {ApnsError} (rejects) when nothing could be sent: the
    *   connection could not be opened or the TLS handshake was refused
    */
-  send(message: Message): Promise<Result> {
+  send(message: Message, packed: PackedTokens | null = null): Promise<Result> {
     this.#lastUsed = Date.now();
     let encoder: NotificationEncoder | null = null;
     let encodeError: string | null = null;
@@ -160,7 +163,7 @@ export class BinaryDispatcher {
         `Invalid payload size (${message.payloadBytes.length} bytes; ` +
         `the binary protocol cannot carry more than 65535)`;
     }
-    const job = new SendJob(message, encoder);
+    const job = new SendJob(message, encoder, packed);
     if (encodeError !== null) {
       job.finalStatus = 7;
       job.addError(7, encodeError);
@@ -350,13 +353,16 @@ export class BinaryDispatcher {
       if (!job) break;
       const encoder = job.encoder!;
       const tokens = job.tokens;
+      const packed = job.packed;
       job.written = true;
       let index: number;
       // The link's state only changes across an await (I/O and timers run
       // between turns), so it is checked after each flush, not per token.
       while ((index = job.take()) >= 0) {
-        const token = tokens[index];
-        const need = encoder.frameSize(token.length >>> 1);
+        const token = packed === null ? tokens[index] : "";
+        const need = encoder.frameSize(
+          packed === null ? token.length >>> 1 : packed.byteLength(index),
+        );
         if (offset + need > buf.length) {
           if (!await flush() || link.state !== "open") {
             job.requeue(index);
@@ -369,7 +375,9 @@ export class BinaryDispatcher {
           }
         }
         const id = link.register(job, index);
-        const end = encoder.encode(buf, view, offset, token, id);
+        const end = packed === null
+          ? encoder.encode(buf, view, offset, token, id)
+          : encoder.encodePacked(buf, view, offset, packed, index, id);
         if (end < 0) {
           link.unregister();
           job.fail(

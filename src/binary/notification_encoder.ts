@@ -10,6 +10,7 @@
  */
 
 import { writeHex } from "../bytes/hex.ts";
+import type { PackedTokens } from "./packed_tokens.ts";
 
 /** Binary command byte: 0 simple, 1 enhanced, 2 frame. */
 export type BinaryCommand = 0 | 1 | 2;
@@ -174,6 +175,37 @@ export class NotificationEncoder {
     const frame = this.#frame;
     out.set(frame, offset);
     if (writeHex(out, offset + this.#tokenAt, tokenHex) < 0) return -1;
+    if (this.#idAt >= 0) view.setUint32(offset + this.#idAt, id >>> 0);
+    return offset + frame.length;
+  }
+
+  /**
+   * {@linkcode NotificationEncoder.encode} for a packed token: the same
+   * bytes, copied rather than decoded from hex.
+   *
+   * @param out destination bytes
+   * @param view a DataView over `out`
+   * @param offset where the notification starts
+   * @param tokens the packed tokens
+   * @param index which token
+   * @param id u32 identifier (ignored by command 0)
+   * @returns the offset after the notification, or -1 when the token is not
+   *   even-length hex (rewind to `offset`)
+   */
+  encodePacked(
+    out: Uint8Array,
+    view: DataView,
+    offset: number,
+    tokens: PackedTokens,
+    index: number,
+    id: number,
+  ): number {
+    const t = tokens.byteLength(index);
+    if (t > U16_MAX) return -1;
+    if (t !== this.#frameToken) this.#buildFrame(t);
+    const frame = this.#frame;
+    out.set(frame, offset);
+    if (tokens.write(out, offset + this.#tokenAt, index) < 0) return -1;
     if (this.#idAt >= 0) view.setUint32(offset + this.#idAt, id >>> 0);
     return offset + frame.length;
   }

@@ -9,13 +9,18 @@
 import type { Message } from "../message.ts";
 import { type ErrorEntry, type Failure, Result } from "../result.ts";
 import type { NotificationEncoder } from "./notification_encoder.ts";
+import type { PackedTokens } from "./packed_tokens.ts";
 
 /** A `send` call's state while its notifications are on the wire. */
 export class SendJob {
   /** The message being sent. */
   readonly message: Message;
-  /** Its tokens (the message's array). */
+  /** Its tokens (the message's array), unless they are packed. */
   readonly tokens: readonly string[];
+  /** The tokens as bytes (streamed batches), or `null`. */
+  readonly packed: PackedTokens | null;
+  /** Number of tokens. */
+  readonly count: number;
   /** Encoder for the message's template, or `null` when it cannot be encoded. */
   readonly encoder: NotificationEncoder | null;
   /** Next never-written token index. */
@@ -56,12 +61,19 @@ export class SendJob {
   /**
    * @param message the message to send
    * @param encoder its encoder, or `null` when the payload cannot be encoded
+   * @param packed the tokens to send to, packed, instead of the message's
    */
-  constructor(message: Message, encoder: NotificationEncoder | null) {
+  constructor(
+    message: Message,
+    encoder: NotificationEncoder | null,
+    packed: PackedTokens | null = null,
+  ) {
     this.message = message;
-    this.tokens = message.tokens;
+    this.tokens = packed === null ? message.tokens : [];
+    this.packed = packed;
+    this.count = packed === null ? this.tokens.length : packed.length;
     this.encoder = encoder;
-    this.outstanding = this.tokens.length;
+    this.outstanding = this.count;
     // Not Promise.withResolvers: Node 20 lacks it.
     let resolve!: (result: Result) => void;
     let reject!: (error: unknown) => void;
@@ -73,11 +85,21 @@ export class SendJob {
     this.#reject = reject;
   }
 
+  /**
+   * The token at `index`, as the caller gave it.
+   *
+   * @param index token index
+   * @returns the token
+   */
+  tokenAt(index: number): string {
+    return this.packed === null ? this.tokens[index] : this.packed.at(index);
+  }
+
   /** Whether some token waits to be written. */
   get hasWork(): boolean {
     return !this.settled &&
       (this.requeuedAt < this.requeued.length ||
-        this.next < this.tokens.length);
+        this.next < this.count);
   }
 
   /**
@@ -94,7 +116,7 @@ export class SendJob {
       }
       return index;
     }
-    return this.next < this.tokens.length ? this.next++ : -1;
+    return this.next < this.count ? this.next++ : -1;
   }
 
   /**
@@ -132,7 +154,7 @@ export class SendJob {
     explanation: string,
     byServer = true,
   ): void {
-    this.failed.set(this.tokens[index], [code, explanation]);
+    this.failed.set(this.tokenAt(index), [code, explanation]);
     if (byServer) this.answered = true;
     this.#resolved();
   }
@@ -195,7 +217,7 @@ export class SendJob {
           accepted: this.accepted,
           failed: this.failed,
           errors: this.errors,
-          retryTokens: this.retry.map((i) => this.tokens[i]),
+          retryTokens: this.retry.map((i) => this.tokenAt(i)),
           retryable: this.finalStatus === null,
         }),
       );

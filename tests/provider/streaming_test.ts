@@ -186,3 +186,46 @@ Deno.test("streaming over HTTP/2: a token source that waits does not hold reques
   assert.equal(result.accepted, 5);
   assert.deepEqual(answeredWhenPulled, [0, 1, 2, 3, 4]);
 });
+
+Deno.test("streaming over the binary protocol: tokens come back in results exactly as given", async () => {
+  const { MockBinaryGateway } = await import("../../src/server/mod.ts");
+  const hexOf = (i: number) => i.toString(16).padStart(64, "0");
+  // Every 1000th token fails (status 8); some are given in upper case.
+  const failTokens = new Map<string, number>();
+  for (let i = 0; i < 25_000; i += 1000) failTokens.set(hexOf(i + 7), 8);
+  await using gateway = new MockBinaryGateway({
+    ...tls,
+    retain: false,
+    faults: { failTokens },
+  });
+  const { port } = await gateway.listen();
+  await using session = new Session();
+  const apns = new APNs(
+    session.getConnection(["127.0.0.1", port], credentials),
+  );
+  const given = (i: number) =>
+    i % 2000 === 7 ? hexOf(i).toUpperCase() : hexOf(i);
+  async function* source() {
+    for (let i = 0; i < 25_000; i++) yield given(i);
+    yield "not-a-token";
+  }
+  const result = await apns.send(new Message([], { alert: "x" }), {
+    tokens: source(),
+  });
+  const expectedFailed = new Map<string, [number, string]>();
+  for (let i = 0; i < 25_000; i += 1000) {
+    expectedFailed.set(given(i + 7), [8, "Invalid token"]);
+  }
+  expectedFailed.set("not-a-token", [
+    8,
+    "Invalid token (not a hex string; not sent)",
+  ]);
+  assert.deepEqual(
+    new Map([...result.failed].sort()),
+    new Map([...expectedFailed].sort()),
+  );
+  assert.ok([...result.failed.keys()].some((t) => /[A-F]/.test(t)));
+  // Tokens after each failure were resent; every token is accounted once.
+  assert.equal(result.accepted + result.failed.size, 25_001);
+  assert.deepEqual(result.retryTokens, []);
+});
