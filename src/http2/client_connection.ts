@@ -95,6 +95,8 @@ export { Http2RequestError, type RequestOutcome } from "./client_errors.ts";
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** Most completed stream records kept for reuse. */
+const MAX_SPARE_RECORDS = 1024;
 /** Our HPACK table size (the default), announced in our SETTINGS. */
 const HEADER_TABLE_SIZE = 4096;
 /** How long a closing connection waits for its last write before closing anyway. */
@@ -146,6 +148,8 @@ export class Http2ClientConnection {
 
   #gotSettings = false;
   #accepting = false;
+  /** Records of completed streams, reused by later requests. */
+  #spareRecords: StreamRecord[] = [];
   /** The header list of the last valid request (checked once, reused). */
   #checkedHeaders: Http2Request["headers"] = undefined;
   #closing = false;
@@ -331,20 +335,21 @@ export class Http2ClientConnection {
    * refused request is reported synchronously, through `listener.onError`.
    *
    * @param req path, method (default POST), header fields and body; kept
-   *   until the request settles, and not to be changed meanwhile
+   *   until the request settles, and not to be changed meanwhile (its
+   *   `path` is read once, here)
    * @param listener hears the response or the error, once
    */
   send(req: Http2Request, listener: ResponseListener): void {
-    const problem = checkRequest(req, this.#checkedHeaders);
+    const path = req?.path;
+    const problem = checkRequest(req, this.#checkedHeaders, path);
     if (problem !== null) return listener.onError(problem);
     this.#checkedHeaders = req.headers;
     if (!this.#accepting) return listener.onError(this.#refusal());
     const timeout = this.#opts.requestTimeout;
-    const rec = new StreamRecord(
-      req,
-      listener,
-      timeout > 0 ? now() + timeout : Infinity,
-    );
+    const deadline = timeout > 0 ? now() + timeout : Infinity;
+    let rec = this.#spareRecords.pop();
+    if (rec === undefined) rec = new StreamRecord(req, listener, deadline);
+    else rec.reuse(req, listener, deadline);
     if (timeout > 0) {
       this.#deadlines.push(rec);
       if (this.#deadlineTimer === undefined) this.#armDeadline(rec.deadline);
@@ -352,9 +357,10 @@ export class Http2ClientConnection {
     if (
       this.#queue.size === 0 && this.#streams.size < this.maxConcurrentStreams
     ) {
-      this.#startStream(rec);
+      this.#startStream(rec, path);
       if (this.#fw.length > 0) this.#sink.schedule();
     } else {
+      rec.path = path;
       this.#queue.push(rec);
     }
   }
@@ -874,7 +880,7 @@ export class Http2ClientConnection {
 
   // ---- streams -----------------------------------------------------------
 
-  #startStream(rec: StreamRecord): void {
+  #startStream(rec: StreamRecord, path: string): void {
     if (this.#nextStreamId > MAX_STREAM_ID) {
       // Stream ids are spent: this connection takes no more requests.
       this.#accepting = false;
@@ -895,7 +901,7 @@ export class Http2ClientConnection {
       this.#fw.encodeHeaders(
         id,
         this.#encoder,
-        this.#requestFields(rec.request),
+        this.#requestFields(rec.request, path),
         !hasBody,
         this.#peerMaxFrameSize,
       );
@@ -916,20 +922,20 @@ export class Http2ClientConnection {
   }
 
   /** The request's header list (read synchronously, then reused). */
-  #requestFields(req: Http2Request): readonly HeaderField[] {
+  #requestFields(req: Http2Request, path: string): readonly HeaderField[] {
     const method = req.method ?? "POST";
     const cached = this.#fields;
     if (
       cached !== null && cached.headers === req.headers &&
       cached.method === method
     ) {
-      cached.path[1] = req.path;
+      cached.path[1] = path;
       return cached.list;
     }
     const list = requestHeaders(req, this.#schemeField, this.#authorityField);
-    const path: [string, string] = [":path", req.path];
-    list[3] = path; // requestHeaders puts :path fourth
-    this.#fields = { headers: req.headers, method, list, path };
+    const field: [string, string] = [":path", path];
+    list[3] = field; // requestHeaders puts :path fourth
+    this.#fields = { headers: req.headers, method, list, path: field };
     return list;
   }
 
@@ -995,6 +1001,11 @@ export class Http2ClientConnection {
       streamId: rec.id,
     });
     this.#streamClosed();
+    // Completed normally and out of every list: ready for the next request.
+    if (!rec.blocked && this.#spareRecords.length < MAX_SPARE_RECORDS) {
+      rec.release();
+      this.#spareRecords.push(rec);
+    }
   }
 
   /** Answers a stream error: RST_STREAM and fail the request. */
@@ -1034,7 +1045,9 @@ export class Http2ClientConnection {
     while (this.#accepting && this.#streams.size < limit) {
       const rec = this.#queue.shift();
       if (rec === null) break;
-      this.#startStream(rec);
+      const path = rec.path;
+      rec.path = "";
+      this.#startStream(rec, path);
     }
     if (this.#fw.length > 0) this.#sink.schedule();
   }

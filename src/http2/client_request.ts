@@ -52,16 +52,18 @@ const METHOD_FIELDS = new Map<string, HeaderField>(
  *
  * @param req the request
  * @param checkedHeaders a header list that passed this check before
+ * @param path `req.path`, when the caller has read it already
  * @returns a `TypeError` describing the first problem, or `null`
  */
 export function checkRequest(
   req: Http2Request,
   checkedHeaders?: Http2Request["headers"],
+  path: unknown = req?.path,
 ): TypeError | null {
   if (typeof req !== "object" || req === null) {
     return new TypeError("request must be an object");
   }
-  const { path, method, headers, body } = req;
+  const { method, headers, body } = req;
   if (
     typeof path !== "string" || path.length === 0 ||
     (path.charCodeAt(0) !== 0x2f && path !== "*") || hasBadChar(path)

@@ -28,6 +28,13 @@ export type StreamState = typeof StreamState[keyof typeof StreamState];
 
 const EMPTY = new Uint8Array(0);
 
+/** What a record waiting for reuse points at. */
+const IDLE_REQUEST: Http2Request = Object.freeze({ path: "/" });
+const IDLE_LISTENER: ResponseListener = Object.freeze({
+  onResponse() {},
+  onError() {},
+});
+
 /** Reports a listener's exception where the runtime shows uncaught errors. */
 function rethrowLater(error: unknown): void {
   queueMicrotask(() => {
@@ -38,9 +45,11 @@ function rethrowLater(error: unknown): void {
 /** The mutable state of one request. Fields are the connection's to use. */
 export class StreamRecord {
   /** The request as given. */
-  readonly request: Http2Request;
+  request: Http2Request;
   /** Who hears the outcome. */
-  readonly listener: ResponseListener;
+  listener: ResponseListener;
+  /** The request's path, read once, kept while the record waits queued. */
+  path = "";
   /** Lifecycle state. */
   state: StreamState = StreamState.QUEUED;
   /** Stream id, 0 while queued. */
@@ -89,6 +98,45 @@ export class StreamRecord {
     this.request = request;
     this.listener = listener;
     this.deadline = deadline;
+  }
+
+  /**
+   * Makes a settled record a fresh queued one (records are reused: one
+   * allocated per request would live as long as its stream, long enough to
+   * survive V8's young-generation collections).
+   *
+   * @param request the request
+   * @param listener hears the response or the error
+   * @param deadline when it times out, or `Infinity`
+   */
+  reuse(
+    request: Http2Request,
+    listener: ResponseListener,
+    deadline: number,
+  ): void {
+    this.request = request;
+    this.listener = listener;
+    this.deadline = deadline;
+    this.state = StreamState.QUEUED;
+    this.id = 0;
+    this.writeGeneration = 0;
+    this.sendWindow = 0;
+    this.bodyOffset = 0;
+    this.localDone = false;
+    this.status = 0;
+  }
+
+  /** Drops what a settled record refers to, before it waits for reuse. */
+  release(): void {
+    this.request = IDLE_REQUEST;
+    this.listener = IDLE_LISTENER;
+    this.path = "";
+    this.prev = this.next = null;
+    this.recv = null;
+    this.headers = [];
+    this.body = EMPTY;
+    this.more = null;
+    this.bodyLength = 0;
   }
 
   /**

@@ -18,6 +18,7 @@
  */
 
 import type { ProviderToken } from "../auth/provider_token.ts";
+import { encodeHex, writeHex } from "../bytes/hex.ts";
 import { ConnectionClosedError, TlsError } from "../errors.ts";
 import {
   Http2ClientConnection,
@@ -166,13 +167,22 @@ interface TokenOutcomes {
 /**
  * One token's notification: the HTTP/2 request itself and the listener of
  * its outcome, in one object, so that the hot path allocates no promise
- * and no closure per token.
+ * and no closure per token. Objects are reused from request to request and
+ * keep a 64-digit lower-case token as bytes: what a request in flight holds
+ * then is old and reused, and nothing per token survives V8's
+ * young-generation collections (which would make V8 grow that generation
+ * to its maximum while streaming).
  */
 class TokenRequest implements Http2Request, ResponseListener {
   readonly method = "POST";
-  readonly path: string;
+  /** The job it belongs to (while in use). */
+  job: ProviderJob | null = null;
+  /** The message's headers, without authorization. */
+  base: readonly [string, string][] = NO_HEADERS;
   /** The message's headers plus the authorization it went out with. */
-  headers: readonly [string, string][];
+  headers: readonly [string, string][] = NO_HEADERS;
+  /** The payload. */
+  body: Uint8Array = NO_BODY;
   /** Responses the dispatcher had seen when this was last sent. */
   mark = 0;
   /** Rounds in a row in which the server answered nothing at all. */
@@ -181,17 +191,48 @@ class TokenRequest implements Http2Request, ResponseListener {
   refreshed = false;
   /** The connection it was last sent on. */
   connection: Http2ClientConnection | null = null;
+  /** The token when it is not 64 lower-case hex digits; else in `#bytes`. */
+  #text: string | null = null;
+  readonly #bytes = new Uint8Array(32);
 
-  constructor(
-    readonly job: ProviderJob,
-    readonly token: string,
-    /** The message's headers, without authorization. */
-    readonly base: readonly [string, string][],
-    readonly body: Uint8Array,
-    readonly outcomes: TokenOutcomes,
-  ) {
-    this.path = `/3/device/${token}`;
-    this.headers = base;
+  constructor(readonly outcomes: TokenOutcomes) {}
+
+  /** Takes on a token of `job` (a hex token, checked by the caller). */
+  use(
+    job: ProviderJob,
+    token: string,
+    base: readonly [string, string][],
+    body: Uint8Array,
+  ): this {
+    this.job = job;
+    this.base = this.headers = base;
+    this.body = body;
+    this.mark = this.stalls = 0;
+    this.refreshed = false;
+    if (token.length === 64 && token.toLowerCase() === token) {
+      writeHex(this.#bytes, 0, token);
+      this.#text = null;
+    } else this.#text = token;
+    return this;
+  }
+
+  /** Lets go of everything it refers to, before it waits for reuse. */
+  release(): void {
+    this.job = null;
+    this.base = this.headers = NO_HEADERS;
+    this.body = NO_BODY;
+    this.connection = null;
+    this.#text = null;
+  }
+
+  /** The token, as the caller gave it. */
+  get token(): string {
+    return this.#text ?? encodeHex(this.#bytes);
+  }
+
+  /** `/3/device/<token>` (made when the connection reads it, once). */
+  get path(): string {
+    return "/3/device/" + this.token;
   }
 
   onResponse(response: Http2Response): void {
@@ -202,6 +243,11 @@ class TokenRequest implements Http2Request, ResponseListener {
     this.outcomes.error(this, error);
   }
 }
+
+const NO_HEADERS: readonly [string, string][] = Object.freeze([]);
+const NO_BODY = new Uint8Array(0);
+/** Most idle {@linkcode TokenRequest}s a dispatcher keeps for reuse. */
+const MAX_SPARE_REQUESTS = 4096;
 
 const utf8 = new TextDecoder();
 /** Most distinct entries one result's `errors` holds. */
@@ -253,6 +299,7 @@ export class Http2Dispatcher {
   #active = 0;
   #idleWaiters: (() => void)[] = [];
   #lastUsed = Date.now();
+  readonly #spareRequests: TokenRequest[] = [];
   readonly #outcomes: TokenOutcomes = {
     response: (request, response) => this.#onTokenResponse(request, response),
     error: (request, error) => this.#onTokenError(request, error),
@@ -631,8 +678,10 @@ export class Http2Dispatcher {
     job.sentAny = true;
     job.inFlight++;
     job.hold(connection);
+    const request = this.#spareRequests.pop() ??
+      new TokenRequest(this.#outcomes);
     this.#dispatch(
-      new TokenRequest(job, token, shared.headers, shared.body, this.#outcomes),
+      request.use(job, token, shared.headers, shared.body),
       connection,
     );
   }
@@ -751,24 +800,34 @@ export class Http2Dispatcher {
 
   /** The token goes to `retry()` with the error noted. */
   #giveUp(request: TokenRequest, error: unknown): void {
-    const job = request.job;
+    const job = request.job!;
     job.addError(null, messageOf(error));
     job.retry.push(request.token);
+    this.#finish(request);
+  }
+
+  /** The request's token is settled: its job hears it; the object is reused. */
+  #finish(request: TokenRequest): void {
+    const job = request.job!;
+    request.release();
+    if (this.#spareRequests.length < MAX_SPARE_REQUESTS) {
+      this.#spareRequests.push(request);
+    }
     job.done();
   }
 
   #onTokenResponse(request: TokenRequest, response: Http2Response): void {
     this.#answered++;
-    const job = request.job;
-    const token = request.token;
+    const job = request.job!;
     if (response.status === 200) {
       job.accepted++;
       if (job.keepIds) {
         const id = header(response, "apns-id");
-        if (id !== undefined) job.apnsIds.set(token, id);
+        if (id !== undefined) job.apnsIds.set(request.token, id);
       }
-      return job.done();
+      return this.#finish(request);
     }
+    const token = request.token;
     const { reason, timestamp } = parseReason(response);
     const kind = classifyReason(response.status, reason).kind;
     if (kind === "token") {
@@ -790,7 +849,7 @@ export class Http2Dispatcher {
         job.retryable = false;
       }
     }
-    job.done();
+    this.#finish(request);
   }
 
   /**

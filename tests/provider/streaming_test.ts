@@ -229,3 +229,68 @@ Deno.test("streaming over the binary protocol: tokens come back in results exact
   assert.equal(result.accepted + result.failed.size, 25_001);
   assert.deepEqual(result.retryTokens, []);
 });
+
+Deno.test("HTTP/2: tokens come back in results exactly as given, streamed or not", async () => {
+  const hexOf = (i: number) => i.toString(16).padStart(64, "0");
+  const given = (i: number) =>
+    i % 3 === 0
+      ? hexOf(i).toUpperCase()
+      : i % 3 === 1
+      ? hexOf(i)
+      : "ab" + hexOf(i).slice(2).toUpperCase();
+  const reasons = new Map<string, { status: number; reason: string }>();
+  for (let i = 0; i < 3000; i += 100) {
+    reasons.set(given(i).toLowerCase(), {
+      status: 400,
+      reason: "BadDeviceToken",
+    });
+  }
+  const gateway = new MockHttp2Gateway({
+    ...tls,
+    auth: "certificate",
+    retain: false,
+    faults: { reasons },
+  });
+  const { port } = await gateway.listen();
+  await using session = new Session();
+  try {
+    const apns = new APNs(
+      session.getConnection(
+        { hostname: "127.0.0.1", port, protocol: "h2" },
+        credentials,
+      ),
+    );
+    const tokens = Array.from({ length: 3000 }, (_, i) => given(i));
+    const source = async function* () {
+      yield* tokens;
+    };
+    const expected = new Map(
+      [...reasons.keys()].map((t) => [
+        tokens.find((g) => g.toLowerCase() === t)!,
+        [400, "BadDeviceToken"],
+      ]),
+    );
+    for (const send of [() => tokens, source]) {
+      const result = await apns.send(new Message([], { alert: "x" }), {
+        tokens: send(),
+        apnsIds: true,
+      });
+      assert.equal(result.accepted, 3000 - reasons.size);
+      assert.deepEqual(
+        new Map([...result.failed].sort()),
+        new Map([...expected].sort()),
+      );
+      // Accepted tokens key their apns-ids as given.
+      assert.equal(result.apnsIds.size, result.accepted);
+      for (let i = 1; i < 3000; i += 100) {
+        assert.ok(result.apnsIds.has(given(i)));
+      }
+      for (let i = 0; i < 3000; i += 300) {
+        assert.ok(result.apnsIds.has(given(i + 3)));
+      }
+    }
+  } finally {
+    await session.shutdown();
+    await gateway.close();
+  }
+});
