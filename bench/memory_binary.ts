@@ -36,6 +36,7 @@ try {
     }),
   );
   const message = new Message([], { alert: "Hello" });
+  const cold = Deno.memoryUsage().rss;
   await sink.arm(1000);
   await apns.send(message, { tokens: randomTokens(1000) });
   await sink.result(performance.now() + 30_000);
@@ -53,6 +54,9 @@ try {
     `${count(COUNT)} tokens from an async iterable: accepted ${
       count(result.accepted)
     } (sink counted ${count(counted.count)}) in ${wall.toFixed(0)} ms`,
+  );
+  console.log(
+    `RSS before the warm-up (session made, nothing sent): ${MiB(cold)}`,
   );
   for (const line of streamed.report("after a 1,000-token warm-up")) {
     console.log(line);

@@ -1,27 +1,31 @@
 /**
- * {@linkcode StreamTable}: the connection's open streams by id, in an
- * open-addressing hash table that never reallocates while its size stays
- * within capacity.
+ * {@linkcode StreamTable}: the connection's open streams by id.
  *
- * A `Map` under constant insert/delete churn rehashes every few thousand
- * operations; each retired table still points at the streams that were
- * open when it was replaced, and once such a table has aged into V8's old
- * generation it keeps those records (and all they reference) alive across
- * young-generation collections until the next full collection. At tens of
- * thousands of requests a second that is megabytes promoted per scavenge.
- * Here the slots are cleared on delete (backward-shift deletion, no
- * tombstones), so nothing outlives its stream.
+ * Client stream ids go up by two, so a ring indexed by `(id >>> 1) & mask`
+ * holds the open streams without collisions as long as they span fewer ids
+ * than the ring has slots; every operation is then one array access. A
+ * stream that stays open while ids wrap past it (a slow request among
+ * thousands) makes a newer id land on its slot: that one waits in a small
+ * overflow map, and the ring doubles when the overflow grows.
+ *
+ * A `Map` would do the same job, but under constant insert/delete churn it
+ * rehashes every few thousand operations, and each retired table still
+ * points at the streams that were open when it was replaced: once such a
+ * table has aged into V8's old generation it keeps those records alive
+ * across young-generation collections. Here slots are cleared on delete.
  *
  * @module
  */
 
 import type { StreamRecord } from "./stream.ts";
 
-/** Open streams by stream id (ids are positive; client ids are odd). */
+/** Open streams by stream id (ids are positive). */
 export class StreamTable {
   #ids: Int32Array;
   #records: (StreamRecord | undefined)[];
   #mask: number;
+  /** Streams whose slot was taken by an older open stream. */
+  #overflow: Map<number, StreamRecord> | null = null;
   #size = 0;
 
   /**
@@ -42,11 +46,6 @@ export class StreamTable {
     return this.#size;
   }
 
-  #home(id: number): number {
-    // Client stream ids go up by two: id >>> 1 spreads them over the slots.
-    return (id >>> 1) & this.#mask;
-  }
-
   /**
    * The record of stream `id`, or `undefined`.
    *
@@ -54,13 +53,9 @@ export class StreamTable {
    * @returns the record
    */
   get(id: number): StreamRecord | undefined {
-    const ids = this.#ids;
-    const mask = this.#mask;
-    for (let i = this.#home(id);; i = (i + 1) & mask) {
-      const at = ids[i];
-      if (at === id) return this.#records[i];
-      if (at === 0) return undefined;
-    }
+    const slot = (id >>> 1) & this.#mask;
+    if (this.#ids[slot] === id) return this.#records[slot];
+    return this.#overflow?.get(id);
   }
 
   /**
@@ -70,22 +65,28 @@ export class StreamTable {
    * @param rec the record
    */
   set(id: number, rec: StreamRecord): void {
-    if ((this.#size + 1) * 2 > this.#ids.length) this.#grow();
-    const ids = this.#ids;
-    const mask = this.#mask;
-    for (let i = this.#home(id);; i = (i + 1) & mask) {
-      const at = ids[i];
-      if (at === id) {
-        this.#records[i] = rec;
+    const slot = (id >>> 1) & this.#mask;
+    const at = this.#ids[slot];
+    if (at === id) {
+      this.#records[slot] = rec;
+      return;
+    }
+    if (at === 0) {
+      this.#ids[slot] = id;
+      this.#records[slot] = rec;
+    } else {
+      const overflow = this.#overflow ??= new Map();
+      if (overflow.has(id)) {
+        overflow.set(id, rec);
         return;
       }
-      if (at === 0) {
-        ids[i] = id;
-        this.#records[i] = rec;
+      overflow.set(id, rec);
+      if (overflow.size * 8 > this.#ids.length) {
         this.#size++;
-        return;
+        return this.#grow();
       }
     }
+    this.#size++;
   }
 
   /**
@@ -95,26 +96,13 @@ export class StreamTable {
    * @returns whether it was there
    */
   delete(id: number): boolean {
-    const ids = this.#ids;
-    const records = this.#records;
-    const mask = this.#mask;
-    let i = this.#home(id);
-    while (ids[i] !== id) {
-      if (ids[i] === 0) return false;
-      i = (i + 1) & mask;
+    const slot = (id >>> 1) & this.#mask;
+    if (this.#ids[slot] === id) {
+      this.#ids[slot] = 0;
+      this.#records[slot] = undefined;
+    } else if (!this.#overflow?.delete(id)) {
+      return false;
     }
-    // Backward-shift deletion: pull later entries of the probe run into the
-    // hole unless their home slot lies cyclically in (hole, their slot].
-    for (let j = (i + 1) & mask; ids[j] !== 0; j = (j + 1) & mask) {
-      const home = this.#home(ids[j]);
-      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
-      if (stays) continue;
-      ids[i] = ids[j];
-      records[i] = records[j];
-      i = j;
-    }
-    ids[i] = 0;
-    records[i] = undefined;
     this.#size--;
     return true;
   }
@@ -128,6 +116,7 @@ export class StreamTable {
   records(): StreamRecord[] {
     const out: StreamRecord[] = [];
     for (const rec of this.#records) if (rec !== undefined) out.push(rec);
+    if (this.#overflow) out.push(...this.#overflow.values());
     return out.sort((a, b) => a.id - b.id);
   }
 
@@ -135,19 +124,35 @@ export class StreamTable {
   clear(): void {
     this.#ids.fill(0);
     this.#records.fill(undefined);
+    this.#overflow = null;
     this.#size = 0;
   }
 
+  /** Doubles the ring until the overflow fits in it again. */
   #grow(): void {
-    const ids = this.#ids;
-    const records = this.#records;
-    const slots = ids.length * 2;
+    const entries: [number, StreamRecord][] = [];
+    for (let i = 0; i < this.#ids.length; i++) {
+      if (this.#ids[i] !== 0) entries.push([this.#ids[i], this.#records[i]!]);
+    }
+    if (this.#overflow) entries.push(...this.#overflow);
+    let slots = this.#ids.length * 2;
+    for (;;) {
+      const mask = slots - 1;
+      const taken = new Set<number>();
+      let clashes = 0;
+      for (const [id] of entries) {
+        const slot = (id >>> 1) & mask;
+        if (taken.has(slot)) clashes++;
+        else taken.add(slot);
+      }
+      if (clashes * 8 <= slots) break;
+      slots *= 2;
+    }
     this.#ids = new Int32Array(slots);
     this.#records = new Array(slots).fill(undefined);
     this.#mask = slots - 1;
+    this.#overflow = null;
     this.#size = 0;
-    for (let i = 0; i < ids.length; i++) {
-      if (ids[i] !== 0) this.set(ids[i], records[i]!);
-    }
+    for (const [id, rec] of entries) this.set(id, rec);
   }
 }

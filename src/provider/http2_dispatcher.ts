@@ -191,8 +191,13 @@ class TokenRequest implements Http2Request, ResponseListener {
   refreshed = false;
   /** The connection it was last sent on. */
   connection: Http2ClientConnection | null = null;
-  /** The token when it is not 64 lower-case hex digits; else in `#bytes`. */
+  /**
+   * The token as given, until the connection has read the path; then only
+   * a token that is not 64 lower-case hex digits (the others are in
+   * `#bytes`).
+   */
   #text: string | null = null;
+  #pack = false;
   readonly #bytes = new Uint8Array(32);
 
   constructor(readonly outcomes: TokenOutcomes) {}
@@ -209,10 +214,10 @@ class TokenRequest implements Http2Request, ResponseListener {
     this.body = body;
     this.mark = this.stalls = 0;
     this.refreshed = false;
-    if (token.length === 64 && token.toLowerCase() === token) {
-      writeHex(this.#bytes, 0, token);
-      this.#text = null;
-    } else this.#text = token;
+    this.#text = token;
+    // A job that keeps apns-ids needs the token string at every answer; its
+    // tokens come from an array the caller holds anyway.
+    this.#pack = !job.keepIds;
     return this;
   }
 
@@ -230,9 +235,19 @@ class TokenRequest implements Http2Request, ResponseListener {
     return this.#text ?? encodeHex(this.#bytes);
   }
 
-  /** `/3/device/<token>` (made when the connection reads it, once). */
+  /**
+   * `/3/device/<token>`, made when the connection reads it (once per
+   * attempt). When streaming, the first read also packs a 64-digit
+   * lower-case token into bytes and lets go of the string.
+   */
   get path(): string {
-    return "/3/device/" + this.token;
+    const text = this.#text;
+    if (text === null) return "/3/device/" + encodeHex(this.#bytes);
+    if (this.#pack && text.length === 64 && text.toLowerCase() === text) {
+      writeHex(this.#bytes, 0, text);
+      this.#text = null;
+    }
+    return "/3/device/" + text;
   }
 
   onResponse(response: Http2Response): void {

@@ -182,6 +182,29 @@ Deno.test("StreamTable: agrees with a Map under random churn", () => {
   assert.deepEqual(table.records(), []);
 });
 
+Deno.test("StreamTable: one stream left open while ids wrap around the ring many times", () => {
+  const table = new StreamTable(16);
+  const record = (id: number) => {
+    const rec = new StreamRecord({ path: "/" }, NO_LISTENER, Infinity);
+    rec.id = id;
+    return rec;
+  };
+  const slow = record(1);
+  table.set(1, slow);
+  // 100 streams in flight at a time, 10,000 in all, the first never done.
+  for (let id = 3; id < 20_003; id += 2) {
+    table.set(id, record(id));
+    if (id - 200 > 1) assert.ok(table.delete(id - 200));
+    assert.equal(table.get(1), slow);
+  }
+  assert.equal(table.size, 101);
+  assert.equal(table.records()[0], slow);
+  assert.equal(table.get(20_001)?.id, 20_001);
+  assert.equal(table.get(19_801), undefined);
+  assert.ok(table.delete(1));
+  assert.equal(table.size, 100);
+});
+
 Deno.test("WriteCoalescer: a failed write reports once and stops", async () => {
   const errors: unknown[] = [];
   const stream = new WritableStream<Uint8Array>({
