@@ -168,15 +168,9 @@ export class NotificationEncoder {
     tokenHex: string,
     id: number,
   ): number {
-    const t = tokenHex.length >>> 1;
-    if (t > U16_MAX) return -1;
-    if (t !== this.#frameToken) this.#buildFrame(t);
-    // The constant bytes in one copy, then the token and the identifier.
-    const frame = this.#frame;
-    out.set(frame, offset);
-    if (writeHex(out, offset + this.#tokenAt, tokenHex) < 0) return -1;
-    if (this.#idAt >= 0) view.setUint32(offset + this.#idAt, id >>> 0);
-    return offset + frame.length;
+    const at = this.#place(out, view, offset, tokenHex.length >>> 1, id);
+    if (at < 0 || writeHex(out, at, tokenHex) < 0) return -1;
+    return offset + this.#frame.length;
   }
 
   /**
@@ -200,14 +194,29 @@ export class NotificationEncoder {
     index: number,
     id: number,
   ): number {
-    const t = tokens.byteLength(index);
+    const at = this.#place(out, view, offset, tokens.byteLength(index), id);
+    if (at < 0 || tokens.write(out, at, index) < 0) return -1;
+    return offset + this.#frame.length;
+  }
+
+  /**
+   * Writes a notification for a `t`-byte token but the token itself: the
+   * constant bytes in one copy, then the identifier.
+   *
+   * @returns where the token goes, or -1 when `t` is over 65535
+   */
+  #place(
+    out: Uint8Array,
+    view: DataView,
+    offset: number,
+    t: number,
+    id: number,
+  ): number {
     if (t > U16_MAX) return -1;
     if (t !== this.#frameToken) this.#buildFrame(t);
-    const frame = this.#frame;
-    out.set(frame, offset);
-    if (tokens.write(out, offset + this.#tokenAt, index) < 0) return -1;
+    out.set(this.#frame, offset);
     if (this.#idAt >= 0) view.setUint32(offset + this.#idAt, id >>> 0);
-    return offset + frame.length;
+    return offset + this.#tokenAt;
   }
 
   /**

@@ -74,19 +74,15 @@ export class StreamTable {
     if (at === 0) {
       this.#ids[slot] = id;
       this.#records[slot] = rec;
-    } else {
-      const overflow = this.#overflow ??= new Map();
-      if (overflow.has(id)) {
-        overflow.set(id, rec);
-        return;
-      }
-      overflow.set(id, rec);
-      if (overflow.size * 8 > this.#ids.length) {
-        this.#size++;
-        return this.#grow();
-      }
+      this.#size++;
+      return;
     }
+    const overflow = this.#overflow ??= new Map();
+    const size = overflow.size;
+    overflow.set(id, rec);
+    if (overflow.size === size) return; // replaced
     this.#size++;
+    if (overflow.size * 8 > this.#ids.length) this.#grow();
   }
 
   /**

@@ -781,6 +781,15 @@ export class Http2Dispatcher {
       void this.#dispatchSigned(request, connection);
       return;
     }
+    this.#sendOn(request, connection, headers);
+  }
+
+  /** Hands `request`, with its authorized `headers`, to `connection`. */
+  #sendOn(
+    request: TokenRequest,
+    connection: Http2ClientConnection,
+    headers: readonly [string, string][],
+  ): void {
     request.headers = headers;
     request.mark = this.#answered;
     request.connection = connection;
@@ -792,14 +801,13 @@ export class Http2Dispatcher {
     request: TokenRequest,
     connection: Http2ClientConnection,
   ): Promise<void> {
+    let headers: readonly [string, string][];
     try {
-      request.headers = await this.#withFreshAuthorization(request.base);
+      headers = await this.#withFreshAuthorization(request.base);
     } catch (error) {
       return this.#giveUp(request, error);
     }
-    request.mark = this.#answered;
-    request.connection = connection;
-    connection.send(request, request);
+    this.#sendOn(request, connection, headers);
   }
 
   /** Sends `request` again on whichever connection is next. */
