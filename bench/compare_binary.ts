@@ -600,18 +600,16 @@ if (ONLY) {
  */
 async function handshakeMs(n: number): Promise<number> {
   const transport = new NodeTlsTransport();
+  const options = {
+    hostname: "127.0.0.1",
+    port: sink.port,
+    certificate: { cert: fixture("client.crt"), key: fixture("client.key") },
+    caCerts: [fixture("ca.crt")],
+  };
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const start = performance.now();
-    const conn = await transport.connect({
-      hostname: "127.0.0.1",
-      port: sink.port,
-      certificate: {
-        cert: Deno.readTextFileSync(new URL("client.crt", FIXTURES)),
-        key: Deno.readTextFileSync(new URL("client.key", FIXTURES)),
-      },
-      caCerts: [Deno.readTextFileSync(new URL("ca.crt", FIXTURES))],
-    });
+    const conn = await transport.connect(options);
     times.push(performance.now() - start);
     conn.close();
     await conn.closed;

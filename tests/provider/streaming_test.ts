@@ -1,7 +1,10 @@
 // Tokens from an async iterable: a source that fails part-way.
 import assert from "node:assert/strict";
 import { APNs, Message, Session } from "../../mod.ts";
-import { MockHttp2Gateway } from "../../src/server/mod.ts";
+import {
+  MockHttp2Gateway,
+  type MockHttp2GatewayOptions,
+} from "../../src/server/mod.ts";
 import { DenoTlsTransport } from "../../src/transport/deno_tls.ts";
 import type {
   Connection,
@@ -23,8 +26,15 @@ const credentials = {
 };
 
 /** A certificate-auth HTTP/2 mock and an `APNs` on a session of its own. */
-async function h2Setup(transport?: Transport) {
-  const gateway = new MockHttp2Gateway({ ...tls, auth: "certificate" });
+async function h2Setup(
+  transport?: Transport,
+  gatewayOptions: Partial<MockHttp2GatewayOptions> = {},
+) {
+  const gateway = new MockHttp2Gateway({
+    ...tls,
+    auth: "certificate",
+    ...gatewayOptions,
+  });
   const { port } = await gateway.listen();
   const session = new Session(transport ? { transport } : {});
   const apns = new APNs(
@@ -245,52 +255,38 @@ Deno.test("HTTP/2: tokens come back in results exactly as given, streamed or not
       reason: "BadDeviceToken",
     });
   }
-  const gateway = new MockHttp2Gateway({
-    ...tls,
-    auth: "certificate",
+  await using h2 = await h2Setup(undefined, {
     retain: false,
     faults: { reasons },
   });
-  const { port } = await gateway.listen();
-  await using session = new Session();
-  try {
-    const apns = new APNs(
-      session.getConnection(
-        { hostname: "127.0.0.1", port, protocol: "h2" },
-        credentials,
-      ),
+  const { apns } = h2;
+  const tokens = Array.from({ length: 3000 }, (_, i) => given(i));
+  const source = async function* () {
+    yield* tokens;
+  };
+  const expected = new Map(
+    [...reasons.keys()].map((t) => [
+      tokens.find((g) => g.toLowerCase() === t)!,
+      [400, "BadDeviceToken"],
+    ]),
+  );
+  for (const send of [() => tokens, source]) {
+    const result = await apns.send(new Message([], { alert: "x" }), {
+      tokens: send(),
+      apnsIds: true,
+    });
+    assert.equal(result.accepted, 3000 - reasons.size);
+    assert.deepEqual(
+      new Map([...result.failed].sort()),
+      new Map([...expected].sort()),
     );
-    const tokens = Array.from({ length: 3000 }, (_, i) => given(i));
-    const source = async function* () {
-      yield* tokens;
-    };
-    const expected = new Map(
-      [...reasons.keys()].map((t) => [
-        tokens.find((g) => g.toLowerCase() === t)!,
-        [400, "BadDeviceToken"],
-      ]),
-    );
-    for (const send of [() => tokens, source]) {
-      const result = await apns.send(new Message([], { alert: "x" }), {
-        tokens: send(),
-        apnsIds: true,
-      });
-      assert.equal(result.accepted, 3000 - reasons.size);
-      assert.deepEqual(
-        new Map([...result.failed].sort()),
-        new Map([...expected].sort()),
-      );
-      // Accepted tokens key their apns-ids as given.
-      assert.equal(result.apnsIds.size, result.accepted);
-      for (let i = 1; i < 3000; i += 100) {
-        assert.ok(result.apnsIds.has(given(i)));
-      }
-      for (let i = 0; i < 3000; i += 300) {
-        assert.ok(result.apnsIds.has(given(i + 3)));
-      }
+    // Accepted tokens key their apns-ids as given.
+    assert.equal(result.apnsIds.size, result.accepted);
+    for (let i = 1; i < 3000; i += 100) {
+      assert.ok(result.apnsIds.has(given(i)));
     }
-  } finally {
-    await session.shutdown();
-    await gateway.close();
+    for (let i = 0; i < 3000; i += 300) {
+      assert.ok(result.apnsIds.has(given(i + 3)));
+    }
   }
 });
